@@ -1,0 +1,2 @@
+// Placeholder: replaced by the PostgreSQL cluster bootstrap.
+export default function setup(): void {}

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULTS } from '../config/defaults.ts';
+import type { AppContext } from '../context.ts';
+import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import { BUILTIN_ROLES } from '../domain/principal.ts';
+import type { Executor } from '../store/database.ts';
+import { insertEvents } from '../store/event.repository.ts';
+import { getRolesByRefs, insertRole, listRoles } from '../store/role.repository.ts';
+import {
+  countAccounts,
+  findUserByRef,
+  getUserById,
+  insertUser,
+  roleNamesOf,
+  setUserRoles,
+  type UserRow,
+  updateUser,
+} from '../store/user.repository.ts';
+import { hashPassword } from './password.ts';
+
+export interface UserView {
+  id: string;
+  email: string | null;
+  username: string | null;
+  displayName: string | null;
+  kind: string;
+  roles: string[];
+  lockedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toUserView = (row: UserRow, roles: string[]): UserView => ({
+  id: row.id,
+  email: row.email,
+  username: row.username,
+  displayName: row.display_name,
+  kind: row.kind,
+  roles,
+  lockedUntil: row.locked_until ? new Date(row.locked_until).toISOString() : null,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+export async function viewUsers(db: Executor, rows: UserRow[]): Promise<UserView[]> {
+  const roles = await roleNamesOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => toUserView(r, roles.get(r.id) ?? []));
+}
+
+export async function getUserView(ctx: AppContext, id: string): Promise<UserView> {
+  const row = await getUserById(ctx.store.db, id);
+  if (!row) throw notFound('User');
+  return (await viewUsers(ctx.store.db, [row]))[0];
+}
+
+/** Creates the built-in roles if they are missing. Idempotent. */
+export async function ensureBuiltinRoles(ctx: AppContext): Promise<void> {
+  const existing = new Set((await listRoles(ctx.store.db)).map((r) => r.name));
+  const now = ctx.clock.now();
+  for (const role of Object.values(BUILTIN_ROLES)) {
+    if (existing.has(role.name)) continue;
+    await insertRole(ctx.store.db, {
+      id: newId(now),
+      name: role.name,
+      description: role.description,
+      permissions: JSON.stringify(role.permissions),
+      builtin: 1,
+      created_at: now,
+    }).catch(() => {}); // another process created it first
+  }
+}
+
+export interface NewUserInput {
+  email?: string;
+  username?: string;
+  password?: string;
+  displayName?: string;
+  roles?: string[];
+}
+
+const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export async function createUser(ctx: AppContext, input: NewUserInput): Promise<UserView> {
+  const email = input.email?.trim().toLowerCase();
+  const username =
+    input.username?.trim() || (email ? email.split('@')[0].replace(/[^A-Za-z0-9._-]/g, '') : undefined);
+  if (!email && !input.username) throw invalid('email', 'an email or a username is required');
+  if (username !== undefined && !USERNAME_RE.test(username)) {
+    throw invalid(
+      'username',
+      'must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+    );
+  }
+  if (input.password !== undefined && input.password.length < DEFAULTS.minPasswordLength) {
+    throw invalid('password', `must be at least ${DEFAULTS.minPasswordLength} characters`);
+  }
+  const roleRefs = input.roles && input.roles.length > 0 ? input.roles : ['member'];
+  const roles = await getRolesByRefs(ctx.store.db, roleRefs);
+  const unknown = roleRefs.filter((r) => !roles.some((x) => x.id === r || x.name === r));
+  if (unknown.length > 0) throw invalid('roles', `unknown role: ${unknown.join(', ')}`);
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  const now = ctx.clock.now();
+  const id = newId(now);
+  try {
+    await ctx.store.writer.run(async (tx) => {
+      await insertUser(tx, {
+        id,
+        email: email ?? null,
+        username: username ?? null,
+        password_hash: passwordHash,
+        display_name: input.displayName ?? null,
+        kind: 'account',
+        tenant_id: null,
+        created_at: now,
+        updated_at: now,
+      });
+      await setUserRoles(
+        tx,
+        id,
+        roles.map((r) => r.id),
+      );
+      await insertEvents(
+        tx,
+        [{ id: newId(now), name: 'user.created', fields: { userId: id, email, username }, occurredAt: now }],
+        now,
+      );
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      const taken = email && (await findUserByRef(ctx.store.db, email)) ? 'email' : 'username';
+      throw conflict(`A user with that ${taken} already exists.`, taken);
+    }
+    throw err;
+  }
+  return getUserView(ctx, id);
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+export async function setPassword(ctx: AppContext, userId: string, password: string): Promise<void> {
+  if (password.length < DEFAULTS.minPasswordLength) {
+    throw invalid('password', `must be at least ${DEFAULTS.minPasswordLength} characters`);
+  }
+  const passwordHash = await hashPassword(password);
+  const ok = await ctx.store.writer.run((tx) =>
+    updateUser(tx, userId, {
+      password_hash: passwordHash,
+      failed_logins: 0,
+      locked_until: null,
+      updated_at: ctx.clock.now(),
+    }),
+  );
+  if (!ok) throw notFound('User');
+}
+
+/**
+ * First start: with no account at all, create the admin from HERALD_ADMIN_EMAIL/PASSWORD,
+ * or generate a password and log it once.
+ */
+export async function bootstrapAdmin(ctx: AppContext): Promise<void> {
+  await ensureBuiltinRoles(ctx);
+  if ((await countAccounts(ctx.store.db)) > 0) return;
+  const email = ctx.config.adminEmail ?? 'admin@localhost';
+  const generated = ctx.config.adminPassword === undefined;
+  const password = ctx.config.adminPassword ?? randomBytes(12).toString('base64url');
+  try {
+    await createUser(ctx, { email, username: 'admin', password, roles: ['admin'] });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'conflict') return; // another process won the race
+    throw err;
+  }
+  if (generated) {
+    ctx.log.warn(
+      { email },
+      `Created the first admin: email ${email}, password ${password} — this password is shown only once; change it after logging in.`,
+    );
+  } else {
+    ctx.log.info({ email }, 'Created the first admin from HERALD_ADMIN_EMAIL');
+  }
+}

@@ -1,0 +1,58 @@
+import type { Channel, OutboundMessage } from '../channel.ts';
+import { readConfig } from '../config-check.ts';
+import { jsonField, receiverLabel, sendJson } from '../http-send.ts';
+import { httpUrlOrUndefined, truncate } from '../text-format.ts';
+
+/**
+ * Discord webhooks (execute webhook). The webhook URL fixes the channel and carries its token, so the
+ * recipient is ignored and the URL is secret. Answers 204 on success (no `?wait=true`).
+ */
+export interface DiscordConfig {
+  webhookUrl: string;
+}
+
+/** Discord's documented field limits; a longer field fails the whole message with 400. */
+const MAX_CONTENT_CHARS = 2000;
+const MAX_EMBED_TITLE_CHARS = 256;
+const MAX_EMBED_DESCRIPTION_CHARS = 4096;
+/** Message flag that posts without a push or desktop notification. */
+const SUPPRESS_NOTIFICATIONS = 1 << 12;
+
+export function discordPayload(message: OutboundMessage): Record<string, unknown> {
+  const url = httpUrlOrUndefined(message.url);
+  return {
+    // The content line is what phones show in the push preview; embeds are not shown there.
+    content: truncate(message.title, MAX_CONTENT_CHARS),
+    embeds: [
+      {
+        title: truncate(message.title, MAX_EMBED_TITLE_CHARS),
+        description: truncate(message.text, MAX_EMBED_DESCRIPTION_CHARS),
+        ...(url ? { url } : {}),
+      },
+    ],
+    // Message text comes from senders Herald does not control; it must not be able to ping @everyone.
+    allowed_mentions: { parse: [] },
+    ...(message.deliveryType === 'SILENT' ? { flags: SUPPRESS_NOTIFICATIONS } : {}),
+  };
+}
+
+export const discordChannel: Channel<DiscordConfig> = {
+  type: 'discord',
+  secretFields: ['webhookUrl'],
+
+  validateConfig(input) {
+    const r = readConfig(input, ['webhookUrl']);
+    const webhookUrl = r.url('webhookUrl', { required: true });
+    return r.result(() => ({ webhookUrl: webhookUrl! }));
+  },
+
+  async send(config, message, _recipient, ctx) {
+    const answer = await sendJson(ctx, {
+      url: config.webhookUrl,
+      label: receiverLabel('Discord', config.webhookUrl),
+      payload: discordPayload(message),
+      detail: jsonField('message'),
+    });
+    return { info: `HTTP ${answer.status}` };
+  },
+};

@@ -1,0 +1,134 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type Channel, ChannelError } from '../channel.ts';
+import { isPlainObject, readConfig } from '../config-check.ts';
+import { receiverLabel, sendHttp } from '../http-send.ts';
+
+/**
+ * Signed JSON webhooks. Receivers verify `X-Herald-Signature: sha256=<hex>`, an HMAC-SHA256 of
+ * `"<X-Herald-Timestamp>.<raw body>"`, and should drop requests whose timestamp is old (replays) and
+ * repeated `X-Herald-Delivery` ids (Herald delivers at least once).
+ */
+export interface WebhookConfig {
+  url: string;
+  method: 'POST' | 'PUT' | 'PATCH';
+  /** Extra headers such as an API key; treated as secret as a whole. */
+  headers?: Record<string, string>;
+  /** Signing key for this webhook; the instance-wide key from the send context is used when absent. */
+  secret?: string;
+}
+
+const METHODS = ['POST', 'PUT', 'PATCH'] as const;
+/** RFC 9110 token characters. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers Herald sets itself or that would break the request framing. */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'content-type',
+]);
+
+/** Default window for {@link verifyWebhookSignature}; generous enough for clock skew, short enough for replays. */
+const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export function signWebhook(secret: string, timestamp: string | number, body: string | Buffer): string {
+  const hmac = createHmac('sha256', secret).update(`${timestamp}.`).update(body);
+  return `sha256=${hmac.digest('hex')}`;
+}
+
+/**
+ * Checks an `X-Herald-Signature` header in constant time. With `toleranceSeconds` (and optionally `now`)
+ * it also refuses a timestamp further than that from now, which stops replays of captured requests.
+ */
+export function verifyWebhookSignature(
+  secret: string,
+  timestamp: string | number,
+  body: string | Buffer,
+  header: string | undefined,
+  opts: { toleranceSeconds?: number; now?: Date } = {},
+): boolean {
+  if (!header || !/^\d+$/.test(String(timestamp))) return false;
+  if (opts.toleranceSeconds !== undefined || opts.now !== undefined) {
+    const nowSeconds = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+    const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+    if (Math.abs(nowSeconds - Number(timestamp)) > tolerance) return false;
+  }
+  const expected = Buffer.from(signWebhook(secret, timestamp, body));
+  const given = Buffer.from(header.trim());
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function readHeaders(
+  value: unknown,
+  fail: (field: string, detail: string) => void,
+): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) {
+    fail('headers', 'must be an object of header names to string values');
+    return undefined;
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value)) {
+    const field = `headers.${name}`;
+    if (!HEADER_NAME.test(name)) fail(field, 'is not a valid header name');
+    else if (RESERVED_HEADERS.has(name.toLowerCase()) || name.toLowerCase().startsWith('x-herald-')) {
+      fail(field, 'is set by Herald and cannot be overridden');
+    } else if (typeof v !== 'string' || /[\r\n\0]/.test(v)) fail(field, 'must be a single-line string');
+    else headers[name] = v;
+  }
+  return headers;
+}
+
+export const webhookChannel: Channel<WebhookConfig> = {
+  type: 'webhook',
+  secretFields: ['secret', 'headers'],
+
+  validateConfig(input) {
+    const r = readConfig(input, ['url', 'method', 'headers', 'secret']);
+    const url = r.url('url', { required: true });
+    const method = r.oneOf('method', METHODS) ?? 'POST';
+    const headers = readHeaders(r.raw('headers'), r.fail);
+    const secret = r.string('secret', { required: false, trim: false });
+    return r.result(() => ({
+      url: url!,
+      method,
+      ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(secret ? { secret } : {}),
+    }));
+  },
+
+  async send(config, message, _recipient, ctx) {
+    const now = ctx.now();
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const body = JSON.stringify({
+      deliveryId: message.deliveryId,
+      title: message.title,
+      text: message.text,
+      url: message.url ?? null,
+      deliveryType: message.deliveryType ?? 'NORMAL',
+      data: message.data ?? null,
+      timestamp: now.toISOString(),
+    });
+    const key = config.secret ?? ctx.secret;
+    if (!key) throw new ChannelError('webhook: no signing secret configured', false);
+    const answer = await sendHttp(ctx, {
+      url: config.url,
+      method: config.method,
+      label: receiverLabel('webhook', config.url),
+      body,
+      headers: {
+        'user-agent': 'Herald-Webhook/1',
+        // Lower-cased so a configured `User-Agent` replaces the default instead of being sent twice.
+        ...Object.fromEntries(
+          Object.entries(config.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+        ),
+        'content-type': 'application/json',
+        'x-herald-delivery': message.deliveryId,
+        'x-herald-timestamp': String(timestamp),
+        'x-herald-signature': signWebhook(key, timestamp, body),
+      },
+    });
+    return { info: `HTTP ${answer.status}` };
+  },
+};

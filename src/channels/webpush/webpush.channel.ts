@@ -1,0 +1,138 @@
+import { createECDH } from 'node:crypto';
+import webpush from 'web-push';
+import { type Channel, ChannelError, type OutboundMessage, type Recipient } from '../channel.ts';
+import { readConfig } from '../config-check.ts';
+import { receiverLabel, sendHttp } from '../http-send.ts';
+import { truncate } from '../text-format.ts';
+
+/**
+ * Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291). The web-push
+ * library builds the encrypted body and headers; the request itself goes through the guarded HTTP path
+ * like every other channel. Each recipient is one browser subscription.
+ */
+export interface WebPushConfig {
+  vapidPublicKey: string;
+  vapidPrivateKey: string;
+  /** `mailto:` or `https:` contact the push service can use to reach the operator. */
+  subject: string;
+}
+
+/** How long a push service keeps an undelivered message: a day-old alert is no longer worth showing. */
+const TTL_SECONDS = 24 * 60 * 60;
+/**
+ * Largest plaintext that fits the 4096-byte body push services must accept: one aes128gcm record adds a
+ * 86-byte header, a padding delimiter and a 16-byte tag.
+ */
+const MAX_PLAINTEXT_BYTES = 4096 - 86 - 1 - 16;
+const URGENCY = { SILENT: 'low', NORMAL: 'normal', CRITICAL: 'high' } as const;
+
+/** Creates a VAPID key pair (base64url); generated once per instance and kept with the channel config. */
+export function generateVapidKeys(): { publicKey: string; privateKey: string } {
+  return webpush.generateVAPIDKeys();
+}
+
+function keyBytes(value: string | undefined): Buffer | undefined {
+  if (!value || !/^[A-Za-z0-9_-]+={0,2}$/.test(value)) return undefined;
+  return Buffer.from(value, 'base64url');
+}
+
+/** The JSON a service worker receives; the body is shortened until the whole fits one push. */
+export function pushPayload(message: OutboundMessage): string {
+  const build = (body: string) =>
+    JSON.stringify({ title: message.title, body, url: message.url ?? null, deliveryId: message.deliveryId });
+  let body = message.text;
+  let payload = build(body);
+  while (Buffer.byteLength(payload) > MAX_PLAINTEXT_BYTES && body.length > 1) {
+    body = truncate(
+      body,
+      Math.max(1, body.length - Math.ceil((Buffer.byteLength(payload) - MAX_PLAINTEXT_BYTES) / 3)),
+    );
+    payload = build(body);
+  }
+  return payload;
+}
+
+function checkSubscription(recipient: Recipient): webpush.PushSubscription {
+  const sub = recipient.subscription;
+  if (!sub) throw new ChannelError('web push: recipient has no push subscription', false);
+  if (keyBytes(sub.keys?.p256dh)?.length !== 65 || keyBytes(sub.keys?.auth)?.length !== 16) {
+    throw new ChannelError(
+      'web push: subscription keys are malformed (p256dh must be 65 bytes, auth 16)',
+      false,
+    );
+  }
+  return { endpoint: sub.endpoint, keys: { p256dh: sub.keys.p256dh, auth: sub.keys.auth } };
+}
+
+export const webpushChannel: Channel<WebPushConfig> = {
+  type: 'webpush',
+  secretFields: ['vapidPrivateKey'],
+
+  validateConfig(input) {
+    const r = readConfig(input, ['vapidPublicKey', 'vapidPrivateKey', 'subject']);
+    const publicKey = r.string('vapidPublicKey', { required: true });
+    const privateKey = r.string('vapidPrivateKey', { required: true });
+    const subject = r.string('subject', {
+      required: true,
+      pattern: /^(mailto:\S+@\S+|https:\/\/\S+)$/,
+      expected: 'a mailto: address or an https: URL',
+    });
+    const pub = keyBytes(publicKey);
+    const priv = keyBytes(privateKey);
+    if (publicKey && (pub?.length !== 65 || pub[0] !== 4)) {
+      r.fail('vapidPublicKey', 'must be a base64url P-256 public key (65 bytes uncompressed)');
+    } else if (privateKey && priv?.length !== 32) {
+      r.fail('vapidPrivateKey', 'must be a base64url P-256 private key (32 bytes)');
+    } else if (pub && priv) {
+      const ecdh = createECDH('prime256v1');
+      try {
+        ecdh.setPrivateKey(priv);
+        if (!ecdh.getPublicKey().equals(pub)) r.fail('vapidPrivateKey', 'does not belong to vapidPublicKey');
+      } catch {
+        r.fail('vapidPrivateKey', 'is not a valid P-256 private key');
+      }
+    }
+    return r.result(() => ({ vapidPublicKey: publicKey!, vapidPrivateKey: privateKey!, subject: subject! }));
+  },
+
+  async send(config, message, recipient, ctx) {
+    const subscription = checkSubscription(recipient);
+    let details: webpush.RequestDetails;
+    try {
+      details = webpush.generateRequestDetails(subscription, pushPayload(message), {
+        vapidDetails: {
+          subject: config.subject,
+          publicKey: config.vapidPublicKey,
+          privateKey: config.vapidPrivateKey,
+        },
+        TTL: TTL_SECONDS,
+        urgency: URGENCY[message.deliveryType ?? 'NORMAL'],
+      });
+    } catch (err) {
+      throw new ChannelError(`web push: cannot build the request: ${(err as Error).message}`, false);
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(details.headers)) {
+      // undici sets the length from the body itself.
+      if (name.toLowerCase() !== 'content-length') headers[name] = String(value);
+    }
+    try {
+      const answer = await sendHttp(ctx, {
+        url: details.endpoint,
+        label: receiverLabel('push service', details.endpoint),
+        headers,
+        body: details.body ?? Buffer.alloc(0),
+      });
+      return { info: `HTTP ${answer.status}` };
+    } catch (err) {
+      if (err instanceof ChannelError && (err.status === 404 || err.status === 410)) {
+        throw new ChannelError(
+          `push subscription is gone (push service answered ${err.status}); remove it`,
+          false,
+          err.status,
+        );
+      }
+      throw err;
+    }
+  },
+};

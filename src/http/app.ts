@@ -1,0 +1,41 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { accessTokensRoutes } from './access-tokens/access-tokens.routes.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { installAuth } from './plugins/auth.plugin.ts';
+import { installErrorHandling } from './plugins/error-handler.ts';
+import { installOpenApi } from './plugins/openapi.plugin.ts';
+import { validatorCompiler } from './plugins/validation.ts';
+import { rolesRoutes } from './roles/roles.routes.ts';
+import { systemRoutes } from './system/system.routes.ts';
+import { UserSchema, usersRoutes } from './users/users.routes.ts';
+
+/** The whole HTTP edge as one Fastify instance. Routes only translate; the core does the work. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    // Per-request log lines only at debug/trace: at info they would cost more than the request.
+    logController: new LogController({
+      disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
+    }),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    // A factory rather than setValidatorCompiler: plugins that add schemas get a fresh
+    // schema controller, and it must build the same validators.
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never } },
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  installAuth(app, ctx);
+  await installOpenApi(app, ctx);
+  app.addSchema(UserSchema);
+
+  await app.register(systemRoutes(ctx));
+  await app.register(authRoutes(ctx), { prefix: '/api/v1/auth' });
+  await app.register(usersRoutes(ctx), { prefix: '/api/v1/users' });
+  await app.register(rolesRoutes(ctx), { prefix: '/api/v1/roles' });
+  await app.register(accessTokensRoutes(ctx), { prefix: '/api/v1/access-tokens' });
+  return app;
+}

@@ -1,0 +1,108 @@
+/**
+ * Glossary — the vocabulary of the rules module.
+ *
+ * - **event**: something that happened, named with dotted segments (`auth.login_failed`) and
+ *   carrying a field map that may nest (`user.email`, `tags.0`). Events come from apps via the
+ *   API and from Herald itself.
+ * - **event pattern**: what a rule listens to — an exact name, `*` (everything) or `prefix.*`
+ *   (everything strictly below `prefix`).
+ * - **condition**: one test of one event field (`field`, `operator`, `value`). A field that is
+ *   missing makes positive operators false and negative ones (`not_*`) true.
+ * - **condition logic**: how a rule combines its conditions — `and` (all) or `or` (any). A rule
+ *   without conditions matches every event it listens to.
+ * - **cadence**: how often a matching rule may speak — `instant` (every match), `throttle`
+ *   (at most once per N minutes), `digest` (one combined message per UTC hour or day).
+ * - **action**: where a firing goes — a channel (`smtp`, `slack`, ..., or `inbox`) and its
+ *   recipients (user ids, usernames, role ids, or raw addresses; expanded outside this module).
+ * - **delivery plan**: the pure output of matching — one per action of each rule that fires,
+ *   handed to the store which turns it into durable deliveries (or digest entries).
+ *
+ * Everything here is pure: no I/O, and time is always passed in, so the same inputs always
+ * give the same plans.
+ */
+
+export type ConditionOperator =
+  | 'equals'
+  | 'not_equals'
+  | 'in'
+  | 'not_in'
+  | 'contains'
+  | 'not_contains'
+  | 'starts_with'
+  | 'ends_with'
+  | 'matches'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'between'
+  | 'exists';
+
+/** Every operator, in the order the API documents them; validation rejects anything else. */
+export const CONDITION_OPERATORS: readonly ConditionOperator[] = [
+  'equals',
+  'not_equals',
+  'in',
+  'not_in',
+  'contains',
+  'not_contains',
+  'starts_with',
+  'ends_with',
+  'matches',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'exists',
+];
+
+export interface RuleCondition {
+  field: string;
+  operator: ConditionOperator;
+  value?: unknown;
+}
+
+export type RuleCadence =
+  | { type: 'instant' }
+  | { type: 'throttle'; minutes: number }
+  | { type: 'digest'; every: 'hour' | 'day' };
+
+export interface RuleAction {
+  channel: string;
+  recipients: string[];
+}
+
+/** What a client may set on a rule; the store adds identity and timestamps. */
+export interface RuleDefinition {
+  name: string;
+  enabled: boolean;
+  events: string[];
+  conditionLogic: 'and' | 'or';
+  conditions: RuleCondition[];
+  cadence: RuleCadence;
+  actions: RuleAction[];
+}
+
+export interface Rule extends RuleDefinition {
+  id: string;
+  createdAt: Date;
+  lastTriggeredAt: Date | null;
+}
+
+export interface RuleEvent {
+  id: string;
+  name: string;
+  fields: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+/** One problem with client input, in the shape of the error envelope's `validations`. */
+export interface FieldError {
+  field: string;
+  detail: string;
+}
+
+export function isConditionOperator(value: unknown): value is ConditionOperator {
+  return typeof value === 'string' && (CONDITION_OPERATORS as readonly string[]).includes(value);
+}

@@ -1,0 +1,28 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AccessTokenTable } from './access-token.table.ts';
+import type { EventTable, SettingTable } from './event.table.ts';
+import type {
+  AuthSessionTable,
+  RefreshTokenTable,
+  RoleTable,
+  UserRoleTable,
+  UserTable,
+} from './user.table.ts';
+
+/** Every table Herald keeps, by name. Row types live in the `*.table.ts` files. */
+export interface Database {
+  users: UserTable;
+  roles: RoleTable;
+  user_roles: UserRoleTable;
+  auth_sessions: AuthSessionTable;
+  refresh_tokens: RefreshTokenTable;
+  access_tokens: AccessTokenTable;
+  events: EventTable;
+  settings: SettingTable;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Either the root handle or an open transaction; repositories accept both. */
+export type Executor = Kysely<Database>;
+export type StoreKind = 'sqlite' | 'postgres';

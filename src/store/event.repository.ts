@@ -1,0 +1,35 @@
+import type { Executor } from './database.ts';
+
+export interface NewEvent {
+  id: string;
+  name: string;
+  fields: Record<string, unknown>;
+  occurredAt: number;
+}
+
+export async function insertEvents(db: Executor, events: readonly NewEvent[], now: number): Promise<void> {
+  if (events.length === 0) return;
+  await db
+    .insertInto('events')
+    .values(
+      events.map((e) => ({
+        id: e.id,
+        name: e.name,
+        fields: JSON.stringify(e.fields),
+        occurred_at: e.occurredAt,
+        created_at: now,
+        processed_at: null,
+      })),
+    )
+    .execute();
+}
+
+export async function listEventsByName(db: Executor, name: string, limit = 100) {
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('name', '=', name)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -1,15 +1,31 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { BucketRestrictionCheck } from '../accounts/access-token.service.ts';
+import { requireBucket, resolveBucket } from '../buckets/bucket.service.ts';
 import type { AppContext } from '../context.ts';
-import { accessTokensRoutes } from './access-tokens/access-tokens.routes.ts';
+import { accessTokensRoutes, TokenSchema } from './access-tokens/access-tokens.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { BucketSchema, bucketsRoutes, MemberSchema } from './buckets/buckets.routes.ts';
+import { attachmentsRoutes, messagesRoutes } from './messages/messages.routes.ts';
 import { installAuth } from './plugins/auth.plugin.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
 import { installOpenApi } from './plugins/openapi.plugin.ts';
 import { validatorCompiler } from './plugins/validation.ts';
-import { rolesRoutes } from './roles/roles.routes.ts';
+import { RoleSchema, rolesRoutes } from './roles/roles.routes.ts';
+import { ActionSchema, AttachmentSchema, MessageSchema } from './schemas/message.schema.ts';
 import { systemRoutes } from './system/system.routes.ts';
 import { UserSchema, usersRoutes } from './users/users.routes.ts';
+
+/** A token may be restricted to buckets the creator can send to. */
+const tokenBuckets: BucketRestrictionCheck = async (ctx, principal, refs) => {
+  const ids: string[] = [];
+  for (const [i, ref] of refs.entries()) {
+    const access = await resolveBucket(ctx, principal, ref, `bucketIds[${i}]`);
+    requireBucket(principal, access, 'write');
+    ids.push(access.bucket.id);
+  }
+  return [...new Set(ids)];
+};
 
 /** The whole HTTP edge as one Fastify instance. Routes only translate; the core does the work. */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
@@ -30,12 +46,27 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   installErrorHandling(app);
   installAuth(app, ctx);
   await installOpenApi(app, ctx);
-  app.addSchema(UserSchema);
+  // Shared schemas live on the root so every plugin's serializers can resolve them.
+  for (const schema of [
+    UserSchema,
+    RoleSchema,
+    TokenSchema,
+    BucketSchema,
+    MemberSchema,
+    ActionSchema,
+    AttachmentSchema,
+    MessageSchema,
+  ]) {
+    app.addSchema(schema);
+  }
 
   await app.register(systemRoutes(ctx));
   await app.register(authRoutes(ctx), { prefix: '/api/v1/auth' });
   await app.register(usersRoutes(ctx), { prefix: '/api/v1/users' });
   await app.register(rolesRoutes(ctx), { prefix: '/api/v1/roles' });
-  await app.register(accessTokensRoutes(ctx), { prefix: '/api/v1/access-tokens' });
+  await app.register(accessTokensRoutes(ctx, tokenBuckets), { prefix: '/api/v1/access-tokens' });
+  await app.register(bucketsRoutes(ctx), { prefix: '/api/v1/buckets' });
+  await app.register(messagesRoutes(ctx), { prefix: '/api/v1/messages' });
+  await app.register(attachmentsRoutes(ctx), { prefix: '/api/v1/attachments' });
   return app;
 }

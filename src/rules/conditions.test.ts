@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition, evaluateConditions, MAX_MATCH_INPUT, readField } from './conditions.ts';
+import { evaluateCondition, evaluateConditions, readField } from './conditions.ts';
+import { MAX_REGEX_INPUT } from './regex-safety.ts';
 import type { ConditionOperator, RuleCondition } from './rule.types.ts';
 
 const fields = {
@@ -112,7 +113,7 @@ describe('evaluateCondition per operator', () => {
   });
 
   it('matches only looks at the first 10,000 characters', () => {
-    const long = { text: `${'x'.repeat(MAX_MATCH_INPUT)}needle` };
+    const long = { text: `${'x'.repeat(MAX_REGEX_INPUT)}needle` };
     expect(evaluateCondition({ field: 'text', operator: 'matches', value: 'needle' }, long)).toBe(false);
     expect(evaluateCondition({ field: 'text', operator: 'matches', value: 'x$' }, long)).toBe(true);
   });

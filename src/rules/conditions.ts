@@ -1,10 +1,7 @@
 import { isIpInRange, parseIpAddress } from './ip-range.ts';
-import { compileRuleRegex } from './regex-safety.ts';
+import { compileRuleRegex, MAX_REGEX_INPUT } from './regex-safety.ts';
 import type { RuleCondition } from './rule.types.ts';
 import { compareValues, isScalar, looseEquals } from './value-compare.ts';
-
-/** `matches` only looks this far into a field, bounding the work one event can cause. */
-export const MAX_MATCH_INPUT = 10_000;
 
 /**
  * Reads a dotted path (`user.email`, `tags.0`) from an event's fields. A key that itself
@@ -109,7 +106,7 @@ function matches(actual: unknown, pattern: unknown): boolean {
   const text = asText(actual);
   if (text === null || typeof pattern !== 'string') return false;
   const regex = compileRuleRegex(pattern);
-  return regex?.test(text.slice(0, MAX_MATCH_INPUT)) === true;
+  return regex?.test(text.slice(0, MAX_REGEX_INPUT)) === true;
 }
 
 function between(actual: unknown, bounds: unknown): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRuleRegex, findRegexProblem, MAX_REGEX_LENGTH } from './regex-safety.ts';
+import { compileRuleRegex, findRegexProblem, MAX_REGEX_INPUT, MAX_REGEX_LENGTH } from './regex-safety.ts';
 
 describe('findRegexProblem', () => {
   it.each([
@@ -11,11 +11,15 @@ describe('findRegexProblem', () => {
     '(?:ab)+c',
     '(?<word>foo)bar',
     '(?=a)a+',
-    'a{2,5}b*c+d?',
+    '^a{2,5}b*c{1,9}d?',
     '[(a+)+]',
-    '\\(a+\\)+',
+    '^\\(a+\\)+',
     'x{',
-    '(a+){2}',
+    '^(a+){2}',
+    'error.*timeout',
+    '^\\S+@\\S+$',
+    '^.{0,1000}.{0,1000}x',
+    '.*x|.*y',
   ])('accepts %s', (pattern) => {
     expect(findRegexProblem(pattern)).toBeNull();
   });
@@ -52,6 +56,35 @@ describe('findRegexProblem', () => {
 
   it.each(['(a)\\1', '(?<x>a)\\k<x>', '(a)(b)\\2'])('rejects backreference %s', (pattern) => {
     expect(findRegexProblem(pattern)).toMatch(/backreferences/);
+  });
+});
+
+describe('findRegexProblem on polynomial backtracking', () => {
+  it.each([
+    '.*.*x',
+    '^.*.*.*x',
+    'a.*b.*c',
+    '\\w+\\w+x',
+    '(a+){2}',
+    '.{0,100}.{0,100}x',
+    '^(a|.*)(.*)(.*)x',
+    'a.*|b.*c.*',
+  ])('rejects %s, which is at least cubic on a long field', (pattern) => {
+    expect(findRegexProblem(pattern)).toMatch(/too many open-ended repeats/);
+  });
+
+  it('runs every accepted worst case quickly on a field at the input cap', () => {
+    const inputs = [
+      'a'.repeat(MAX_REGEX_INPUT),
+      'ab'.repeat(MAX_REGEX_INPUT / 2),
+      `${'@'.repeat(MAX_REGEX_INPUT - 1)} `,
+    ];
+    for (const pattern of ['.*x', '^.*a.*x', '^.*.*x', 'a.*b', '^\\S+@\\S+$', '^.{0,1000}.{0,1000}x']) {
+      expect(findRegexProblem(pattern), pattern).toBeNull();
+      const started = performance.now();
+      for (const input of inputs) new RegExp(pattern).test(input);
+      expect(performance.now() - started, pattern).toBeLessThan(3000);
+    }
   });
 });
 

@@ -1,30 +1,53 @@
 /**
  * Guards for the `matches` operator. Rule patterns come from API clients and run against
- * attacker-influenced event fields (a failed login's username), so a pattern that can backtrack
- * exponentially would let one event stall the process. We reject the known catastrophic shapes
- * up front rather than run a timeout, because JavaScript cannot interrupt a running regex.
+ * attacker-influenced event fields (a failed login's username), so a pattern that backtracks
+ * badly would let one event stall the process. We reject dangerous shapes up front rather than
+ * run a timeout, because JavaScript cannot interrupt a running regex.
  *
- * The check is deliberately conservative: a repeated group may not contain a quantifier or
- * alternatives that could overlap. `(\d{1,3}\.){3}` stays allowed because a small bounded
- * repeat cannot blow up.
+ * Two checks, both deliberately conservative:
+ * 1. Exponential shapes: a repeated group may not contain a quantifier, nor alternatives that
+ *    could overlap (`(a+)+`, `(a|a)*`). `(\d{1,3}\.){3}` stays allowed: a small bounded repeat
+ *    cannot blow up.
+ * 2. Polynomial shapes: we estimate how many ways the pattern can split an input of
+ *    `MAX_REGEX_INPUT` characters (each open-ended repeat, and an unanchored start, can pick
+ *    any position) and refuse more than quadratic. Measured on Node 20 at 10,000 characters,
+ *    quadratic patterns such as `error.*timeout` take 0.1–0.3 s in the worst case, while a
+ *    cubic one such as `.*.*x` runs for minutes.
  */
 
 export const MAX_REGEX_LENGTH = 200;
+
+/** `matches` only looks this far into a field, which is what makes quadratic patterns bearable. */
+export const MAX_REGEX_INPUT = 10_000;
+
+/** Worst-case split count allowed: quadratic in the input cap (see the measurements above). */
+const MAX_BACKTRACKING_COST = MAX_REGEX_INPUT ** 2;
+
+/** Keeps cost arithmetic finite; anything this large is refused anyway. */
+const COST_CEILING = 1e30;
 
 /** A repeat bounded at or below this count is treated as harmless even around a quantifier. */
 const SMALL_REPEAT = 10;
 
 const REGEX_CACHE_LIMIT = 500;
 
+/**
+ * Parser state for one open group (the whole pattern is the outermost one). `cost` is the split
+ * estimate of the alternative being read, `finishedCost` the largest of those already closed.
+ */
 interface GroupFrame {
   bodyStart: number;
   separators: number[];
   hasQuantifier: boolean;
   riskyAlternation: boolean;
+  cost: number;
+  finishedCost: number;
+  anchored: boolean;
 }
 
 interface Quantifier {
   length: number;
+  min: number;
   max: number;
 }
 
@@ -54,24 +77,17 @@ export function compileRuleRegex(pattern: string): RegExp | null {
 }
 
 function findBacktrackingHazard(pattern: string): string | null {
-  const stack: GroupFrame[] = [newFrame(0)];
+  const stack: GroupFrame[] = [newFrame(0, pattern[0] === '^')];
   let i = 0;
   while (i < pattern.length) {
     const char = pattern[i];
     const frame = stack[stack.length - 1];
-    if (char === '\\') {
-      const next = pattern[i + 1];
-      if ((next >= '1' && next <= '9') || (next === 'k' && pattern[i + 2] === '<')) {
-        return 'backreferences are not allowed';
-      }
-      i += 2;
-    } else if (char === '[') {
-      i = skipClass(pattern, i);
-    } else if (char === '(') {
+    if (char === '(') {
       i = skipGroupPrefix(pattern, i + 1);
-      stack.push(newFrame(i));
+      stack.push(newFrame(i, false));
       continue;
-    } else if (char === ')') {
+    }
+    if (char === ')') {
       const group = stack.pop()!;
       const parent = stack[stack.length - 1];
       group.riskyAlternation ||= hasOverlappingAlternatives(pattern, group, i);
@@ -86,51 +102,93 @@ function findBacktrackingHazard(pattern: string): string | null {
       }
       parent.hasQuantifier ||= group.hasQuantifier || quantifier !== null;
       parent.riskyAlternation ||= group.riskyAlternation;
+      const body = Math.max(group.finishedCost, group.cost);
+      parent.cost = capped(parent.cost * (quantifier ? repeatCost(quantifier, body) : body));
       i += 1 + (quantifier ? quantifier.length : 0);
       continue;
-    } else if (char === '|') {
+    }
+    if (char === '|') {
       frame.separators.push(i);
+      frame.finishedCost = Math.max(frame.finishedCost, alternativeCost(frame, stack.length === 1));
+      frame.cost = 1;
+      frame.anchored = pattern[i + 1] === '^';
       i += 1;
       continue;
-    } else {
-      const quantifier = readQuantifier(pattern, i);
-      if (quantifier) {
-        frame.hasQuantifier = true;
-        i += quantifier.length;
-        continue;
+    }
+    if (char === '\\') {
+      const next = pattern[i + 1];
+      if ((next >= '1' && next <= '9') || (next === 'k' && pattern[i + 2] === '<')) {
+        return 'backreferences are not allowed';
       }
+      i += 2;
+    } else if (char === '[') {
+      i = skipClass(pattern, i);
+    } else {
       i += 1;
     }
     // An atom was consumed; a quantifier right after it counts for the enclosing group.
     const quantifier = readQuantifier(pattern, i);
     if (quantifier) {
       frame.hasQuantifier = true;
+      frame.cost = capped(frame.cost * repeatCost(quantifier, 1));
       i += quantifier.length;
     }
+  }
+  const root = stack[0];
+  if (Math.max(root.finishedCost, alternativeCost(root, true)) > MAX_BACKTRACKING_COST) {
+    return 'too many open-ended repeats (*, +, {n,}) to run safely on a long field; anchor the pattern with ^, use bounded repeats such as {1,64}, or drop a .*';
   }
   return null;
 }
 
-function newFrame(bodyStart: number): GroupFrame {
-  return { bodyStart, separators: [], hasQuantifier: false, riskyAlternation: false };
+function newFrame(bodyStart: number, anchored: boolean): GroupFrame {
+  return {
+    bodyStart,
+    separators: [],
+    hasQuantifier: false,
+    riskyAlternation: false,
+    cost: 1,
+    finishedCost: 0,
+    anchored,
+  };
+}
+
+/** An unanchored top-level alternative may be retried from every position of the input. */
+function alternativeCost(frame: GroupFrame, isRoot: boolean): number {
+  return isRoot && !frame.anchored ? capped(frame.cost * MAX_REGEX_INPUT) : frame.cost;
+}
+
+/**
+ * Ways a repeat of a body with `body` ways can split the input: an open-ended repeat can stop
+ * at any of the input's positions, a bounded one tries each count with every body choice.
+ */
+function repeatCost(quantifier: Quantifier, body: number): number {
+  if (quantifier.max === Number.POSITIVE_INFINITY) return capped(MAX_REGEX_INPUT * body);
+  return capped(body ** quantifier.max * (quantifier.max - quantifier.min + 1));
+}
+
+function capped(cost: number): number {
+  return Math.min(cost, COST_CEILING);
 }
 
 /** `*`, `+`, `?` or `{n}`, `{n,}`, `{n,m}`, plus a lazy `?`; null when none starts at `at`. */
 function readQuantifier(pattern: string, at: number): Quantifier | null {
   const char = pattern[at];
-  let length = 0;
-  let max = 0;
-  if (char === '*' || char === '+') [length, max] = [1, Number.POSITIVE_INFINITY];
-  else if (char === '?') [length, max] = [1, 1];
+  let quantifier: Quantifier;
+  if (char === '*') quantifier = { length: 1, min: 0, max: Number.POSITIVE_INFINITY };
+  else if (char === '+') quantifier = { length: 1, min: 1, max: Number.POSITIVE_INFINITY };
+  else if (char === '?') quantifier = { length: 1, min: 0, max: 1 };
   else if (char === '{') {
     const braces = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(at));
     if (!braces) return null;
-    length = braces[0].length;
-    if (braces[2] === undefined) max = Number(braces[1]);
-    else max = braces[3] === '' ? Number.POSITIVE_INFINITY : Number(braces[3]);
+    const min = Number(braces[1]);
+    let max = min;
+    if (braces[2] !== undefined) max = braces[3] === '' ? Number.POSITIVE_INFINITY : Number(braces[3]);
+    quantifier = { length: braces[0].length, min, max };
   } else return null;
-  if (pattern[at + length] === '?') length += 1;
-  return { length, max };
+  // A lazy marker changes the order of attempts, not their number.
+  if (pattern[at + quantifier.length] === '?') quantifier.length += 1;
+  return quantifier;
 }
 
 function skipClass(pattern: string, open: number): number {

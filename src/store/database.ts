@@ -1,6 +1,22 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessTokenTable } from './access-token.table.ts';
+import type {
+  ChannelConfigTable,
+  DeliveryTable,
+  PushSubscriptionTable,
+  RuleTable,
+} from './delivery.table.ts';
 import type { EventTable, SettingTable } from './event.table.ts';
+import type {
+  AttachmentTable,
+  BucketMemberTable,
+  BucketTable,
+  IdempotencyKeyTable,
+  MessageTable,
+  NotificationTable,
+  PreferenceTable,
+  TemplateTable,
+} from './message.table.ts';
 import type {
   AuthSessionTable,
   RefreshTokenTable,
@@ -19,6 +35,18 @@ export interface Database {
   access_tokens: AccessTokenTable;
   events: EventTable;
   settings: SettingTable;
+  buckets: BucketTable;
+  bucket_members: BucketMemberTable;
+  templates: TemplateTable;
+  messages: MessageTable;
+  notifications: NotificationTable;
+  attachments: AttachmentTable;
+  idempotency_keys: IdempotencyKeyTable;
+  preferences: PreferenceTable;
+  channel_configs: ChannelConfigTable;
+  push_subscriptions: PushSubscriptionTable;
+  rules: RuleTable;
+  deliveries: DeliveryTable;
 }
 
 export type Db = Kysely<Database>;

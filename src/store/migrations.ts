@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001-foundation.ts';
+import * as m0002 from './migrations/0002-messaging.ts';
 
 /**
  * Forward-only, numbered migrations. Never edit one that has landed; add the next number.
@@ -8,6 +9,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-messaging': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

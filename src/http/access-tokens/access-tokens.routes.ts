@@ -10,7 +10,7 @@ import type { AppContext } from '../../context.ts';
 import { principalOf } from '../plugins/auth.plugin.ts';
 import { errorResponses, IdParams, Nullable } from '../schemas/common.schema.ts';
 
-const TokenSchema = Type.Object(
+export const TokenSchema = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
@@ -29,7 +29,6 @@ export function accessTokensRoutes(
   resolveBuckets?: BucketRestrictionCheck,
 ): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.addSchema(TokenSchema);
     app.post(
       '/',
       {

@@ -18,7 +18,7 @@ import {
  */
 export type RouteAccess =
   | { public: true }
-  | { scope: Scope; permission?: Permission; jwtOnly?: boolean; queryToken?: boolean };
+  | { scope: Scope; permission?: Permission; jwtOnly?: boolean; tokenOnly?: boolean; queryToken?: boolean };
 
 export type AuthedPrincipal = Principal & { sessionId: string | null };
 
@@ -67,6 +67,11 @@ export async function authenticate(
   if (!principal) throw unauthorized('The token is invalid, expired or revoked.');
   if (access.jwtOnly && principal.tokenId !== null) {
     throw forbidden('This action needs a login session, not an access token.');
+  }
+  if (access.tokenOnly && principal.tokenId === null) {
+    throw forbidden(
+      'This endpoint needs an access token (Authorization: Bearer zat_…), not a login session.',
+    );
   }
   if (!hasScope(principal, access.scope)) {
     throw forbidden(`This access token lacks the "${access.scope}" scope.`);

@@ -15,7 +15,7 @@ import {
 } from '../../store/role.repository.ts';
 import { errorResponses, IdParams } from '../schemas/common.schema.ts';
 
-const RoleSchema = Type.Object(
+export const RoleSchema = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
@@ -42,7 +42,6 @@ const admin = { scope: 'admin', permission: 'users.manage' } as const;
 
 export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.addSchema(RoleSchema);
     app.get(
       '/',
       {

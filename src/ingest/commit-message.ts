@@ -1,0 +1,83 @@
+import type { AppContext } from '../context.ts';
+import { newId } from '../domain/ids.ts';
+import type { MessageDraft, Recipients } from '../domain/message.ts';
+import type { Tx } from '../store/database.ts';
+import { claimIdempotent } from '../store/idempotency.repository.ts';
+import {
+  collapseOlder,
+  draftToRow,
+  fanOut,
+  linkAttachments,
+  type MessageRow,
+} from '../store/message.repository.ts';
+
+/** How long an Idempotency-Key is remembered. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface IdempotencyClaim {
+  callerId: string;
+  scope: string;
+  key: string;
+  status: number;
+}
+
+export interface CommitOptions {
+  /** Server-stored attachments to link to the message. */
+  attachmentIds?: readonly string[];
+  /** When set, the response is remembered under this key in the same transaction. */
+  idempotency?: IdempotencyClaim;
+  /** Builds the response remembered for the idempotency key. */
+  respond?: (message: MessageRow, recipients: number) => unknown;
+  /** A preassigned id (e.g. so actions can reference the message). */
+  messageId?: string;
+}
+
+export interface CommittedMessage {
+  message: MessageRow;
+  notifications: Array<{ id: string; user_id: string }>;
+  replaced: Array<{ id: string; user_id: string }>;
+}
+
+/**
+ * Extra work done inside the message's transaction, in order, e.g. enqueueing outside
+ * deliveries. Registered by the delivery engine at start-up.
+ */
+export type CommitStep = (tx: Tx, committed: CommittedMessage) => Promise<void>;
+
+/**
+ * The one write path for messages from every family: message row, one notification per
+ * recipient (set-based), collapse of older messages, attachment links, idempotency record and
+ * any registered steps (outside deliveries) — all in one transaction. Live watchers are told
+ * only after the commit.
+ */
+export async function commitMessage(
+  ctx: AppContext,
+  draft: MessageDraft,
+  recipients: Recipients,
+  opts: CommitOptions = {},
+): Promise<CommittedMessage> {
+  const now = ctx.clock.now();
+  const row = draftToRow(opts.messageId ?? newId(now), draft, now);
+  const committed = await ctx.store.writer.run(async (tx) => {
+    await tx.insertInto('messages').values(row).execute();
+    const replaced = await collapseOlder(tx, row, recipients);
+    const notifications = await fanOut(tx, ctx.store.kind, row, recipients);
+    await linkAttachments(tx, row.id, opts.attachmentIds ?? []);
+    const result: CommittedMessage = { message: row, notifications, replaced };
+    for (const step of ctx.commitSteps) await step(tx, result);
+    if (opts.idempotency) {
+      const body = opts.respond ? opts.respond(row, notifications.length) : { id: row.id };
+      await claimIdempotent(tx, { ...opts.idempotency, body }, now, now - IDEMPOTENCY_WINDOW_MS);
+    }
+    return result;
+  });
+  ctx.hub.publish([
+    ...committed.notifications.map((n) => ({
+      userId: n.user_id,
+      notificationId: n.id,
+      kind: 'created' as const,
+    })),
+  ]);
+  ctx.afterCommit.emit('message', committed);
+  return committed;
+}

@@ -1,0 +1,163 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from './database.ts';
+import type { BucketTable } from './message.table.ts';
+
+export type BucketRow = Selectable<BucketTable>;
+export type BucketWithPermission = BucketRow & { permission: string | null };
+
+export async function insertBucket(db: Executor, row: BucketRow, ownerPermission: string): Promise<void> {
+  await db.insertInto('buckets').values(row).execute();
+  await db
+    .insertInto('bucket_members')
+    .values({
+      bucket_id: row.id,
+      user_id: row.owner_id,
+      permission: ownerPermission,
+      created_at: row.created_at,
+    })
+    .execute();
+}
+
+export async function getBucket(db: Executor, id: string): Promise<BucketRow | undefined> {
+  return db.selectFrom('buckets').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Buckets with a given name that the user owns or belongs to (names are unique per owner only). */
+export async function findBucketsByName(
+  db: Executor,
+  name: string,
+  userId: string,
+): Promise<BucketWithPermission[]> {
+  return db
+    .selectFrom('buckets')
+    .innerJoin('bucket_members', (j) =>
+      j.onRef('bucket_members.bucket_id', '=', 'buckets.id').on('bucket_members.user_id', '=', userId),
+    )
+    .selectAll('buckets')
+    .select('bucket_members.permission')
+    .where('buckets.name', '=', name)
+    .execute();
+}
+
+export async function findBucketsByNameAny(db: Executor, name: string): Promise<BucketRow[]> {
+  return db.selectFrom('buckets').selectAll().where('name', '=', name).limit(2).execute();
+}
+
+export async function memberPermission(
+  db: Executor,
+  bucketId: string,
+  userId: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('bucket_members')
+    .select('permission')
+    .where('bucket_id', '=', bucketId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row?.permission ?? null;
+}
+
+export async function listBucketsForUser(db: Executor, userId: string): Promise<BucketWithPermission[]> {
+  return db
+    .selectFrom('buckets')
+    .innerJoin('bucket_members', 'bucket_members.bucket_id', 'buckets.id')
+    .selectAll('buckets')
+    .select('bucket_members.permission')
+    .where('bucket_members.user_id', '=', userId)
+    .orderBy('buckets.name')
+    .orderBy('buckets.id')
+    .execute();
+}
+
+export async function listAllBuckets(db: Executor): Promise<BucketRow[]> {
+  return db.selectFrom('buckets').selectAll().orderBy('name').orderBy('id').execute();
+}
+
+export async function updateBucket(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<BucketRow, 'name' | 'description' | 'icon' | 'color' | 'updated_at'>>,
+): Promise<void> {
+  await db.updateTable('buckets').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteBucket(db: Executor, id: string): Promise<void> {
+  // Notifications reference messages with ON DELETE CASCADE; delete them first explicitly so
+  // SQLite (foreign keys on) and PostgreSQL behave the same.
+  await db.deleteFrom('notifications').where('bucket_id', '=', id).execute();
+  await db.deleteFrom('messages').where('bucket_id', '=', id).execute();
+  await db.deleteFrom('bucket_members').where('bucket_id', '=', id).execute();
+  await db.deleteFrom('buckets').where('id', '=', id).execute();
+}
+
+export interface MemberRow {
+  user_id: string;
+  permission: string;
+  created_at: number;
+  email: string | null;
+  username: string | null;
+}
+
+export async function listMembers(db: Executor, bucketId: string): Promise<MemberRow[]> {
+  return db
+    .selectFrom('bucket_members')
+    .innerJoin('users', 'users.id', 'bucket_members.user_id')
+    .select([
+      'bucket_members.user_id',
+      'bucket_members.permission',
+      'bucket_members.created_at',
+      'users.email',
+      'users.username',
+    ])
+    .where('bucket_members.bucket_id', '=', bucketId)
+    .orderBy('bucket_members.created_at')
+    .execute();
+}
+
+export async function upsertMember(
+  db: Executor,
+  bucketId: string,
+  userId: string,
+  permission: string,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('bucket_members')
+    .values({ bucket_id: bucketId, user_id: userId, permission, created_at: now })
+    .onConflict((oc) => oc.columns(['bucket_id', 'user_id']).doUpdateSet({ permission }))
+    .execute();
+}
+
+export async function removeMember(db: Executor, bucketId: string, userId: string): Promise<boolean> {
+  const res = await db
+    .deleteFrom('bucket_members')
+    .where('bucket_id', '=', bucketId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+/** Resolves user refs (ids or usernames) to the ids of those who are members of the bucket. */
+export async function memberIdsByRefs(
+  db: Executor,
+  bucketId: string,
+  refs: readonly string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (refs.length === 0) return out;
+  const rows = await db
+    .selectFrom('bucket_members')
+    .innerJoin('users', 'users.id', 'bucket_members.user_id')
+    .select(['users.id', 'users.username', 'users.email'])
+    .where('bucket_members.bucket_id', '=', bucketId)
+    .where((eb) =>
+      eb.or([eb('users.id', 'in', refs), eb('users.username', 'in', refs), eb('users.email', 'in', refs)]),
+    )
+    .execute();
+  for (const r of rows) {
+    out.set(r.id, r.id);
+    if (r.username) out.set(r.username, r.id);
+    if (r.email) out.set(r.email, r.id);
+  }
+  return out;
+}

@@ -6,6 +6,7 @@ import type { Config } from './config/config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import type { CommitStep } from './ingest/commit-message.ts';
 import { createHub, type Hub } from './realtime/hub.ts';
+import { type InboxEvents, localInboxEvents, postgresInboxEvents } from './realtime/inbox-events.ts';
 import { openStore, type Store } from './store/store.ts';
 
 /**
@@ -21,6 +22,8 @@ export interface AppContext {
   readonly tokenUsage: TokenUsage;
   /** Live inbox fan-out: told about notifications after their transaction commits. */
   readonly hub: Hub;
+  /** Carries inbox changes to the hub (directly, or across processes over LISTEN/NOTIFY). */
+  inboxEvents: InboxEvents;
   /** Steps run inside every message transaction (the delivery engine enqueues here). */
   readonly commitSteps: CommitStep[];
   /** Emits 'message' (CommittedMessage) and 'deliveries' after commits, to wake workers. */
@@ -33,6 +36,7 @@ export interface ContextOverrides {
 
 export function createContext(config: Config, log: Logger, overrides: ContextOverrides = {}): AppContext {
   const store = openStore(config);
+  const hub = createHub({ onError: (err) => log.warn({ err }, 'inbox watcher failed') });
   return {
     config,
     store,
@@ -40,13 +44,22 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     clock: overrides.clock ?? systemClock,
     jwt: createJwtCodec(config.secret, config.accessTokenTtlSeconds),
     tokenUsage: createTokenUsage(store),
-    hub: createHub({ onError: (err) => log.warn({ err }, 'inbox watcher failed') }),
+    hub,
+    inboxEvents: localInboxEvents(hub),
     commitSteps: [],
     afterCommit: new EventEmitter(),
   };
 }
 
+/** Connects what needs a live store connection (the cross-process inbox bridge). */
+export async function connectContext(ctx: AppContext): Promise<void> {
+  if (ctx.store.kind === 'postgres' && ctx.config.databaseUrl) {
+    ctx.inboxEvents = await postgresInboxEvents(ctx.config.databaseUrl, ctx.hub, ctx.log);
+  }
+}
+
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.inboxEvents.close();
   ctx.hub.close();
   await ctx.tokenUsage.stop();
   await ctx.store.close();

@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { bootstrapAdmin } from './accounts/user.service.ts';
 import type { Config } from './config/config.ts';
-import { type AppContext, type ContextOverrides, closeContext, createContext } from './context.ts';
+import {
+  type AppContext,
+  type ContextOverrides,
+  closeContext,
+  connectContext,
+  createContext,
+} from './context.ts';
 import { buildApp } from './http/app.ts';
 
 export interface RunningServer {
@@ -28,6 +34,7 @@ export async function startServer(
   try {
     const applied = await ctx.store.migrate();
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    await connectContext(ctx);
     await bootstrapAdmin(ctx);
     const app = await buildApp(ctx);
     await app.listen({ host: config.host, port: config.port });

@@ -17,6 +17,7 @@ import {
   type UserRow,
   updateUser,
 } from '../store/user.repository.ts';
+import { ensureSystemTemplates } from '../templates/system-templates.ts';
 import { hashPassword } from './password.ts';
 
 export interface UserView {
@@ -170,6 +171,7 @@ export async function setPassword(ctx: AppContext, userId: string, password: str
  */
 export async function bootstrapAdmin(ctx: AppContext): Promise<void> {
   await ensureBuiltinRoles(ctx);
+  await ensureSystemTemplates(ctx);
   if ((await countAccounts(ctx.store.db)) > 0) return;
   const email = ctx.config.adminEmail ?? 'admin@localhost';
   const generated = ctx.config.adminPassword === undefined;

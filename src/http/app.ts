@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { BucketRestrictionCheck } from '../accounts/access-token.service.ts';
 import { requireBucket, resolveBucket } from '../buckets/bucket.service.ts';
@@ -6,6 +7,8 @@ import type { AppContext } from '../context.ts';
 import { accessTokensRoutes, TokenSchema } from './access-tokens/access-tokens.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { BucketSchema, bucketsRoutes, MemberSchema } from './buckets/buckets.routes.ts';
+import { InboxItemSchema, inboxRoutes } from './inbox/inbox.routes.ts';
+import { inboxStreamRoutes, inboxWatchRoutes } from './inbox/inbox-watch.routes.ts';
 import { attachmentsRoutes, messagesRoutes } from './messages/messages.routes.ts';
 import { installAuth } from './plugins/auth.plugin.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
@@ -46,6 +49,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   installErrorHandling(app);
   installAuth(app, ctx);
   await installOpenApi(app, ctx);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // Shared schemas live on the root so every plugin's serializers can resolve them.
   for (const schema of [
     UserSchema,
@@ -56,6 +60,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ActionSchema,
     AttachmentSchema,
     MessageSchema,
+    InboxItemSchema,
   ]) {
     app.addSchema(schema);
   }
@@ -68,5 +73,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(bucketsRoutes(ctx), { prefix: '/api/v1/buckets' });
   await app.register(messagesRoutes(ctx), { prefix: '/api/v1/messages' });
   await app.register(attachmentsRoutes(ctx), { prefix: '/api/v1/attachments' });
+  await app.register(inboxRoutes(ctx), { prefix: '/api/v2' });
+  await app.register(inboxWatchRoutes(ctx), { prefix: '/api/v2' });
+  await app.register(inboxStreamRoutes(ctx), { prefix: '/api/v1/inbox' });
   return app;
 }

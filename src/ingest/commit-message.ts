@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.ts';
 import { newId } from '../domain/ids.ts';
 import type { MessageDraft, Recipients } from '../domain/message.ts';
+import type { HubEvent } from '../realtime/hub.ts';
+import { type AttachmentRow, insertAttachment } from '../store/attachment.repository.ts';
 import type { Tx } from '../store/database.ts';
 import { claimIdempotent } from '../store/idempotency.repository.ts';
 import {
@@ -24,6 +26,11 @@ export interface IdempotencyClaim {
 export interface CommitOptions {
   /** Server-stored attachments to link to the message. */
   attachmentIds?: readonly string[];
+  /**
+   * Attachments stored on disk for this message (uploads, saveOnServer copies); their rows are
+   * written in the message's transaction so a failed send leaves no row behind.
+   */
+  newAttachments?: readonly AttachmentRow[];
   /** When set, the response is remembered under this key in the same transaction. */
   idempotency?: IdempotencyClaim;
   /** Builds the response remembered for the idempotency key. */
@@ -44,6 +51,11 @@ export interface CommittedMessage {
  */
 export type CommitStep = (tx: Tx, committed: CommittedMessage) => Promise<void>;
 
+const hubEventsOf = (c: CommittedMessage): HubEvent[] => [
+  ...c.notifications.map((n) => ({ userId: n.user_id, notificationId: n.id, kind: 'created' as const })),
+  ...c.replaced.map((n) => ({ userId: n.user_id, notificationId: n.id, kind: 'updated' as const })),
+];
+
 /**
  * The one write path for messages from every family: message row, one notification per
  * recipient (set-based), collapse of older messages, attachment links, idempotency record and
@@ -62,22 +74,18 @@ export async function commitMessage(
     await tx.insertInto('messages').values(row).execute();
     const replaced = await collapseOlder(tx, row, recipients);
     const notifications = await fanOut(tx, ctx.store.kind, row, recipients);
+    for (const a of opts.newAttachments ?? []) await insertAttachment(tx, { ...a, message_id: row.id });
     await linkAttachments(tx, row.id, opts.attachmentIds ?? []);
     const result: CommittedMessage = { message: row, notifications, replaced };
     for (const step of ctx.commitSteps) await step(tx, result);
+    await ctx.inboxEvents.inTx(tx, hubEventsOf(result));
     if (opts.idempotency) {
       const body = opts.respond ? opts.respond(row, notifications.length) : { id: row.id };
       await claimIdempotent(tx, { ...opts.idempotency, body }, now, now - IDEMPOTENCY_WINDOW_MS);
     }
     return result;
   });
-  ctx.hub.publish([
-    ...committed.notifications.map((n) => ({
-      userId: n.user_id,
-      notificationId: n.id,
-      kind: 'created' as const,
-    })),
-  ]);
+  ctx.inboxEvents.committed(hubEventsOf(committed));
   ctx.afterCommit.emit('message', committed);
   return committed;
 }

@@ -4,11 +4,12 @@ import { type FieldError, forbidden, invalidMany } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { MessageAttachment, MessageDraft } from '../domain/message.ts';
 import { hasPermission, isAdmin, type Principal } from '../domain/principal.ts';
-import { type AttachmentRow, getAttachments, insertAttachment } from '../store/attachment.repository.ts';
+import { type AttachmentRow, getAttachments } from '../store/attachment.repository.ts';
 import { memberIdsByRefs } from '../store/bucket.repository.ts';
 import { findIdempotent } from '../store/idempotency.repository.ts';
 import type { MessageRow } from '../store/message.repository.ts';
-import { downloadAttachment } from './attachment-files.ts';
+import { SYSTEM_TEMPLATES } from '../templates/system-templates.ts';
+import { discardFiles, downloadAttachment } from './attachment-files.ts';
 import { commitMessage, IDEMPOTENCY_WINDOW_MS } from './commit-message.ts';
 import { type MessageInput, shortcutActions } from './message-input.ts';
 
@@ -82,7 +83,8 @@ export async function replayFor(
 /**
  * Sends a messages-family message: resolves the bucket and checks access, narrows recipients
  * to the named members, resolves stored and downloaded attachments, expands the shortcut
- * actions, then commits through the one write path.
+ * actions, then commits through the one write path. Files stored for this request (uploads,
+ * saveOnServer copies) are removed again unless the message commits.
  */
 export async function sendMessage(
   ctx: AppContext,
@@ -90,8 +92,26 @@ export async function sendMessage(
   input: MessageInput,
   opts: SendOptions,
 ): Promise<{ status: number; body: unknown }> {
+  const stored: AttachmentRow[] = [...(opts.uploads ?? [])];
+  let kept = false;
+  try {
+    const result = await prepareAndCommit(ctx, principal, input, opts, stored);
+    kept = result.committed;
+    return { status: result.status, body: result.body };
+  } finally {
+    if (!kept) await discardFiles(ctx, stored);
+  }
+}
+
+async function prepareAndCommit(
+  ctx: AppContext,
+  principal: Principal,
+  input: MessageInput,
+  opts: SendOptions,
+  stored: AttachmentRow[],
+): Promise<{ status: number; body: unknown; committed: boolean }> {
   const replay = await replayFor(ctx, principal, opts.scope, opts.idempotencyKey);
-  if (replay) return replay;
+  if (replay) return { ...replay, committed: false };
   if (!hasPermission(principal, 'messages.send')) throw forbidden('You may not send messages.');
 
   const access = await resolveBucket(ctx, principal, input.bucketRef);
@@ -112,10 +132,10 @@ export async function sendMessage(
 
   // Referenced server-stored attachments must exist and belong to the caller.
   const refIds = input.attachments.map((a) => a.attachmentUuid).filter((x): x is string => !!x);
-  const stored = new Map((await getAttachments(ctx.store.db, refIds)).map((a) => [a.id, a]));
+  const existing = new Map((await getAttachments(ctx.store.db, refIds)).map((a) => [a.id, a]));
   input.attachments.forEach((a, i) => {
     if (!a.attachmentUuid) return;
-    const row = stored.get(a.attachmentUuid);
+    const row = existing.get(a.attachmentUuid);
     if (!row || (row.owner_id !== principal.userId && !isAdmin(principal))) {
       errors.push({ field: `attachments[${i}].attachmentUuid`, detail: 'no such attachment of yours' });
     }
@@ -123,11 +143,10 @@ export async function sendMessage(
   if (errors.length > 0) throw invalidMany(errors);
 
   const attachments: MessageAttachment[] = [];
-  const downloads: AttachmentRow[] = [];
   for (const [i, a] of input.attachments.entries()) {
     if (a.saveOnServer && a.url && !a.attachmentUuid) {
       const row = await downloadAttachment(ctx, a.url, `attachments[${i}].url`, principal.userId);
-      downloads.push(row);
+      stored.push(row);
       attachments.push({ ...a, attachmentUuid: row.id });
     } else {
       attachments.push(a);
@@ -140,17 +159,12 @@ export async function sendMessage(
       attachmentUuid: up.id,
     });
   }
-  if (downloads.length > 0) {
-    await ctx.store.writer.run(async (tx) => {
-      for (const d of downloads) await insertAttachment(tx, d);
-    });
-  }
 
   const messageId = newId(ctx.clock.now());
   const draft: MessageDraft = {
     bucketId,
     senderId: principal.userId,
-    templateId: null,
+    templateId: SYSTEM_TEMPLATES.bucketMessage.id,
     title: input.title,
     subtitle: input.subtitle,
     body: input.body,
@@ -169,7 +183,6 @@ export async function sendMessage(
     actionUrl: null,
     payload: null,
   };
-  const linked = [...refIds, ...downloads.map((d) => d.id), ...(opts.uploads ?? []).map((u) => u.id)];
   try {
     const committed = await commitMessage(
       ctx,
@@ -177,7 +190,8 @@ export async function sendMessage(
       { bucketId, ...(onlyUserIds ? { onlyUserIds } : {}) },
       {
         messageId,
-        attachmentIds: linked,
+        attachmentIds: refIds,
+        newAttachments: stored,
         ...(opts.idempotencyKey
           ? {
               idempotency: {
@@ -191,11 +205,15 @@ export async function sendMessage(
         respond: (m, n) => toMessageView(m, n),
       },
     );
-    return { status: 201, body: toMessageView(committed.message, committed.notifications.length) };
+    return {
+      status: 201,
+      body: toMessageView(committed.message, committed.notifications.length),
+      committed: true,
+    };
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its response.
     const again = await replayFor(ctx, principal, opts.scope, opts.idempotencyKey);
-    if (again) return again;
+    if (again) return { ...again, committed: false };
     throw err;
   }
 }

@@ -6,17 +6,12 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { AppError, forbidden, invalid, invalidMany, notFound } from '../../domain/errors.ts';
 import { isAdmin } from '../../domain/principal.ts';
-import { attachmentPath, storeAttachment } from '../../ingest/attachment-files.ts';
+import { attachmentPath, discardFiles, storeAttachment } from '../../ingest/attachment-files.ts';
 import { readMessageInput } from '../../ingest/message-input.ts';
 import { ParserInputError } from '../../ingest/parsers/parser.ts';
 import { findParser, parsers } from '../../ingest/parsers/parser-registry.ts';
 import { sendMessage } from '../../ingest/send-message.ts';
-import {
-  type AttachmentRow,
-  canReadAttachment,
-  getAttachments,
-  insertAttachment,
-} from '../../store/attachment.repository.ts';
+import { type AttachmentRow, canReadAttachment, getAttachments } from '../../store/attachment.repository.ts';
 import { deleteMessage, getMessage } from '../../store/message.repository.ts';
 import { principalOf } from '../plugins/auth.plugin.ts';
 import { errorResponses, IdParams } from '../schemas/common.schema.ts';
@@ -122,26 +117,28 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const principal = principalOf(request);
         const fields: Record<string, unknown> = {};
         const uploads: AttachmentRow[] = [];
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            const file = part;
-            uploads.push(
-              await storeAttachment(ctx, file.file, {
-                filename: file.filename,
-                contentType: file.mimetype,
-                ownerId: principal.userId,
-                isTruncated: () => file.file.truncated,
-              }),
-            );
-          } else {
-            fields[part.fieldname] = part.value;
+        let input: ReturnType<typeof readMessageInput>;
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              const file = part;
+              uploads.push(
+                await storeAttachment(ctx, file.file, {
+                  filename: file.filename,
+                  contentType: file.mimetype,
+                  ownerId: principal.userId,
+                  isTruncated: () => file.file.truncated,
+                }),
+              );
+            } else {
+              fields[part.fieldname] = part.value;
+            }
           }
-        }
-        const input = readMessageInput(fields, 'text');
-        if (uploads.length > 0) {
-          await ctx.store.writer.run(async (tx) => {
-            for (const u of uploads) await insertAttachment(tx, u);
-          });
+          input = readMessageInput(fields, 'text');
+        } catch (err) {
+          // The files' rows are written with the message; until then only the bytes exist.
+          await discardFiles(ctx, uploads);
+          throw err;
         }
         return answer(
           reply,
@@ -232,10 +229,17 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         if (message.sender_id !== principal.userId && !isAdmin(principal)) {
           throw forbidden('Only the sender or an administrator can delete a message.');
         }
-        const removed = await ctx.store.writer.run((tx) => deleteMessage(tx, message.id));
-        ctx.hub.publish(
-          removed.map((n) => ({ userId: n.user_id, notificationId: n.id, kind: 'updated' as const })),
-        );
+        const events = await ctx.store.writer.run(async (tx) => {
+          const removed = await deleteMessage(tx, message.id);
+          const evs = removed.map((n) => ({
+            userId: n.user_id,
+            notificationId: n.id,
+            kind: 'updated' as const,
+          }));
+          await ctx.inboxEvents.inTx(tx, evs);
+          return evs;
+        });
+        ctx.inboxEvents.committed(events);
         return reply.code(204).send(null);
       },
     );

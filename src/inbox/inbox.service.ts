@@ -1,0 +1,124 @@
+import type { AppContext } from '../context.ts';
+import { forbidden, invalidMany, notFound } from '../domain/errors.ts';
+import { emptyDraft, type MessageDraft } from '../domain/message.ts';
+import { isAdmin, type Principal } from '../domain/principal.ts';
+import { commitMessage } from '../ingest/commit-message.ts';
+import { listPreferences, upsertPreferences } from '../store/preference.repository.ts';
+import { getSetting, putSetting } from '../store/setting.repository.ts';
+import { getTemplate, getTemplatesByIds, type TemplateRow } from '../store/template.repository.ts';
+import { findUserByRef, type UserRow } from '../store/user.repository.ts';
+import { SYSTEM_TEMPLATES } from '../templates/system-templates.ts';
+import { renderTemplate } from '../templates/template-render.ts';
+
+/** Renders a template for named users and commits it as a message (one inbox item each). */
+export async function notifyFromTemplate(
+  ctx: AppContext,
+  template: Pick<TemplateRow, 'id' | 'title_template' | 'body_template'>,
+  userIds: readonly string[],
+  values: Record<string, unknown>,
+  extra: Partial<MessageDraft> = {},
+) {
+  const title = renderTemplate(template.title_template, values).markdown.trim();
+  const body = renderTemplate(template.body_template, values).markdown.trim();
+  const draft: MessageDraft = { ...emptyDraft(title), body: body || null, templateId: template.id, ...extra };
+  return commitMessage(ctx, draft, { userIds });
+}
+
+export async function sendCustomNotification(
+  ctx: AppContext,
+  principal: Principal,
+  title: string,
+  message: string,
+) {
+  if (!title.trim() && !message.trim()) {
+    throw invalidMany([
+      { field: 'content.title', detail: 'provide a non-empty title or message' },
+      { field: 'content.message', detail: 'provide a non-empty title or message' },
+    ]);
+  }
+  const t = SYSTEM_TEMPLATES.custom;
+  await notifyFromTemplate(
+    ctx,
+    { id: t.id, title_template: t.title, body_template: t.body },
+    [principal.userId],
+    { custom_title: title, custom_message: message },
+    { senderId: principal.userId },
+  );
+}
+
+export async function sendTestNotification(ctx: AppContext, principal: Principal) {
+  const t = (await getTemplate(ctx.store.db, SYSTEM_TEMPLATES.test.id))!;
+  await notifyFromTemplate(
+    ctx,
+    t,
+    [principal.userId],
+    { name: principal.username ?? principal.email ?? 'there' },
+    {
+      senderId: principal.userId,
+    },
+  );
+}
+
+/** `user` is an id, a username or `me`; members may only name themselves. */
+export async function resolveUserParam(ctx: AppContext, principal: Principal, ref: string): Promise<UserRow> {
+  const user = await findUserByRef(ctx.store.db, ref === 'me' ? principal.userId : ref);
+  if (!user) throw notFound('User');
+  if (user.id !== principal.userId && !isAdmin(principal)) {
+    throw forbidden('You can only see and change your own notification preferences.');
+  }
+  return user;
+}
+
+export interface PreferenceView {
+  id: string;
+  disabled: boolean;
+  updated_at: string;
+}
+
+export async function getPreferences(ctx: AppContext, userId: string): Promise<PreferenceView[]> {
+  return (await listPreferences(ctx.store.db, userId)).map((p) => ({
+    id: p.template_id,
+    disabled: p.disabled === 1,
+    updated_at: new Date(p.updated_at).toISOString(),
+  }));
+}
+
+export async function setPreferences(
+  ctx: AppContext,
+  userId: string,
+  map: Record<string, boolean>,
+): Promise<PreferenceView[]> {
+  const ids = Object.keys(map);
+  const known = new Set((await getTemplatesByIds(ctx.store.db, ids)).map((t) => t.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw invalidMany(
+      unknown.map((id) => ({ field: `template_disabled_map.${id}`, detail: 'no such template' })),
+    );
+  }
+  const now = ctx.clock.now();
+  await ctx.store.writer.run((tx) =>
+    upsertPreferences(
+      tx,
+      userId,
+      ids.map((templateId) => ({ templateId, disabled: map[templateId] })),
+      now,
+    ),
+  );
+  return getPreferences(ctx, userId);
+}
+
+export const NOTIFIER_PAUSED = 'notifier_paused';
+
+export async function isNotifierPaused(ctx: AppContext): Promise<boolean> {
+  return (await getSetting<boolean>(ctx.store.db, NOTIFIER_PAUSED)) === true;
+}
+
+/** Returns false when nothing changed. Unpausing wakes the delivery workers. */
+export async function setNotifierPaused(ctx: AppContext, paused: boolean): Promise<boolean> {
+  if ((await isNotifierPaused(ctx)) === paused) return false;
+  await ctx.store.writer.run((tx) => putSetting(tx, NOTIFIER_PAUSED, paused, ctx.clock.now()));
+  ctx.afterCommit.emit('settings', { key: NOTIFIER_PAUSED, value: paused });
+  if (!paused) ctx.afterCommit.emit('deliveries');
+  return true;
+}

@@ -1,0 +1,180 @@
+import type { Executor } from './database.ts';
+
+/** A notification joined with the message it delivers: everything an inbox item shows. */
+export interface InboxRow {
+  id: string;
+  user_id: string;
+  message_id: string;
+  bucket_id: string | null;
+  template_id: string | null;
+  tenant_id: string | null;
+  read_at: number | null;
+  created_at: number;
+  title: string;
+  subtitle: string | null;
+  body: string | null;
+  delivery_type: string;
+  attachments: string;
+  actions: string;
+  tap_action: string | null;
+  action_url: string | null;
+  entity_type: string | null;
+  entity_id: string | null;
+  payload: string | null;
+}
+
+export interface InboxFilter {
+  targets?: readonly string[];
+  templates?: readonly string[];
+  readStatus?: 'read' | 'unread' | 'all';
+}
+
+function base(db: Executor, userId: string) {
+  return db
+    .selectFrom('notifications as n')
+    .innerJoin('messages as m', 'm.id', 'n.message_id')
+    .select([
+      'n.id',
+      'n.user_id',
+      'n.message_id',
+      'n.bucket_id',
+      'n.template_id',
+      'n.tenant_id',
+      'n.read_at',
+      'n.created_at',
+      'm.title',
+      'm.subtitle',
+      'm.body',
+      'm.delivery_type',
+      'm.attachments',
+      'm.actions',
+      'm.tap_action',
+      'm.action_url',
+      'm.entity_type',
+      'm.entity_id',
+      'm.payload',
+    ])
+    .where('n.user_id', '=', userId)
+    .where('n.archived_at', 'is', null);
+}
+
+export async function listInbox(
+  db: Executor,
+  userId: string,
+  filter: InboxFilter,
+  page: { limit: number; before?: { createdAt: number; id: string } },
+): Promise<InboxRow[]> {
+  let q = base(db, userId);
+  if (filter.targets && filter.targets.length > 0) {
+    const t = filter.targets;
+    q = q.where((eb) =>
+      eb.or([eb('n.bucket_id', 'in', t), eb('n.message_id', 'in', t), eb('m.entity_id', 'in', t)]),
+    );
+  }
+  if (filter.templates && filter.templates.length > 0) q = q.where('n.template_id', 'in', filter.templates);
+  if (filter.readStatus === 'read') q = q.where('n.read_at', 'is not', null);
+  if (filter.readStatus === 'unread') q = q.where('n.read_at', 'is', null);
+  const before = page.before;
+  if (before) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('n.created_at', '<', before.createdAt),
+        eb.and([eb('n.created_at', '=', before.createdAt), eb('n.id', '<', before.id)]),
+      ]),
+    );
+  }
+  return q.orderBy('n.created_at', 'desc').orderBy('n.id', 'desc').limit(page.limit).execute();
+}
+
+export async function getInboxItem(db: Executor, userId: string, id: string): Promise<InboxRow | undefined> {
+  return base(db, userId).where('n.id', '=', id).executeTakeFirst();
+}
+
+export async function getInboxItems(
+  db: Executor,
+  userId: string,
+  ids: readonly string[],
+): Promise<InboxRow[]> {
+  if (ids.length === 0) return [];
+  return base(db, userId).where('n.id', 'in', ids).execute();
+}
+
+export async function countUnread(db: Executor, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .where('archived_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function notificationCursor(
+  db: Executor,
+  userId: string,
+  id: string,
+): Promise<{ createdAt: number; id: string } | undefined> {
+  const row = await db
+    .selectFrom('notifications')
+    .select(['created_at', 'id'])
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row ? { createdAt: row.created_at, id: row.id } : undefined;
+}
+
+/** Sets or clears read_at on one of the user's notifications; false if it is not theirs. */
+export async function setReadAt(
+  db: Executor,
+  userId: string,
+  id: string,
+  readAt: number | null,
+): Promise<boolean> {
+  let q = db
+    .updateTable('notifications')
+    .set({ read_at: readAt })
+    .where('id', '=', id)
+    .where('user_id', '=', userId);
+  // Marking read keeps the first read time.
+  if (readAt !== null) q = q.where('read_at', 'is', null);
+  const res = await q.executeTakeFirst();
+  if (Number(res.numUpdatedRows) > 0) return true;
+  const exists = await db
+    .selectFrom('notifications')
+    .select('id')
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return exists !== undefined;
+}
+
+export async function markAllRead(db: Executor, userId: string, now: number): Promise<number> {
+  const res = await db
+    .updateTable('notifications')
+    .set({ read_at: now })
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Items newer than a cursor, oldest first: the replay for a reconnecting stream. */
+export async function listInboxAfter(
+  db: Executor,
+  userId: string,
+  after: { createdAt: number; id: string },
+  limit: number,
+): Promise<InboxRow[]> {
+  return base(db, userId)
+    .where((eb) =>
+      eb.or([
+        eb('n.created_at', '>', after.createdAt),
+        eb.and([eb('n.created_at', '=', after.createdAt), eb('n.id', '>', after.id)]),
+      ]),
+    )
+    .orderBy('n.created_at', 'asc')
+    .orderBy('n.id', 'asc')
+    .limit(limit)
+    .execute();
+}

@@ -10,13 +10,18 @@ import { BucketSchema, bucketsRoutes, MemberSchema } from './buckets/buckets.rou
 import { InboxItemSchema, inboxRoutes } from './inbox/inbox.routes.ts';
 import { inboxStreamRoutes, inboxWatchRoutes } from './inbox/inbox-watch.routes.ts';
 import { attachmentsRoutes, messagesRoutes } from './messages/messages.routes.ts';
+import { metricsRoutes } from './metrics.routes.ts';
+import { notificationsRoutes } from './notifications/notifications.routes.ts';
 import { installAuth } from './plugins/auth.plugin.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
 import { installOpenApi } from './plugins/openapi.plugin.ts';
 import { validatorCompiler } from './plugins/validation.ts';
+import { pushSubscriptionsRoutes } from './push-subscriptions/push-subscriptions.routes.ts';
 import { RoleSchema, rolesRoutes } from './roles/roles.routes.ts';
 import { ActionSchema, AttachmentSchema, MessageSchema } from './schemas/message.schema.ts';
 import { systemRoutes } from './system/system.routes.ts';
+import { templatesRoutes } from './templates/templates.routes.ts';
+import { tenantRoutes } from './tenant/tenant.routes.ts';
 import { UserSchema, usersRoutes } from './users/users.routes.ts';
 
 /** A token may be restricted to buckets the creator can send to. */
@@ -76,5 +81,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(inboxRoutes(ctx), { prefix: '/api/v2' });
   await app.register(inboxWatchRoutes(ctx), { prefix: '/api/v2' });
   await app.register(inboxStreamRoutes(ctx), { prefix: '/api/v1/inbox' });
+  await app.register(tenantRoutes(ctx), { prefix: '/notification/v1' });
+  await app.register(templatesRoutes(ctx), { prefix: '/api/v1/templates' });
+  await app.register(notificationsRoutes(ctx), { prefix: '/api/v1/notifications' });
+  await app.register(pushSubscriptionsRoutes(ctx), { prefix: '/api/v1/push-subscriptions' });
+  await app.register(metricsRoutes(ctx));
   return app;
 }

@@ -1,0 +1,200 @@
+import type { AppContext } from '../context.ts';
+import { AppError, forbidden, invalidMany, notFound } from '../domain/errors.ts';
+import { isAdmin, type Principal } from '../domain/principal.ts';
+import { notifyFromTemplate } from '../inbox/inbox.service.ts';
+import { setReadAt } from '../store/inbox.repository.ts';
+import { getTemplate } from '../store/template.repository.ts';
+import {
+  countTenantNotifications,
+  getTenantNotification,
+  listTenantNotifications,
+  type TenantFilter,
+  type TenantNotificationRow,
+} from '../store/tenant-notification.repository.ts';
+import { getUserById, insertUser } from '../store/user.repository.ts';
+import { markdownToPlaintext } from '../templates/markdown-plaintext.ts';
+import { relativeTime } from '../templates/relative-time.ts';
+import { missingPlaceholders } from '../templates/template-render.ts';
+
+/**
+ * The tenant family: template-keyed notifications for a tenant's users. Each is a message
+ * committed through the one write path, so it is also an inbox item the inbox family lists
+ * and watches. Recipients the hub has not seen become recipient-only users of that tenant.
+ */
+export interface TenantNotificationView {
+  id: string;
+  tenantId: string | null;
+  templateKey: string | null;
+  category: string | null;
+  title: string;
+  message: string;
+  isActionable: boolean;
+  status: 'READ' | 'UNREAD';
+  createdAt: string;
+  readAt: string | null;
+  userId: string;
+  entityType: string | null;
+  entityId: string | null;
+  actionUrl: string | null;
+  payload: Record<string, unknown> | null;
+  relativeTime: string;
+}
+
+export const toTenantView = (r: TenantNotificationRow, now: number): TenantNotificationView => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  templateKey: r.template_key,
+  category: r.category,
+  title: markdownToPlaintext(r.title),
+  message: markdownToPlaintext(r.body ?? ''),
+  isActionable: r.is_actionable === 1,
+  status: r.read_at === null ? 'UNREAD' : 'READ',
+  createdAt: new Date(r.created_at).toISOString(),
+  readAt: r.read_at === null ? null : new Date(r.read_at).toISOString(),
+  userId: r.user_id,
+  entityType: r.entity_type,
+  entityId: r.entity_id,
+  actionUrl: r.action_url,
+  payload: r.payload ? (JSON.parse(r.payload) as Record<string, unknown>) : null,
+  relativeTime: relativeTime(new Date(r.created_at), new Date(now)),
+});
+
+export interface CreateTenantNotification {
+  templateKey: string;
+  userId: string;
+  tenantId: string;
+  entityType: string;
+  entityId: string;
+  placeholders: Record<string, unknown>;
+  actionUrl?: string;
+  payload?: Record<string, unknown>;
+}
+
+/** A token bound to a tenant may act only inside it. */
+export function requireTenant(principal: Principal, tenantId: string): void {
+  if (principal.tenantId !== null && principal.tenantId !== tenantId) {
+    throw forbidden('This access token is bound to another tenant.');
+  }
+}
+
+export async function createTenantNotification(
+  ctx: AppContext,
+  principal: Principal,
+  input: CreateTenantNotification,
+): Promise<TenantNotificationView> {
+  requireTenant(principal, input.tenantId);
+  const template = await getTemplate(ctx.store.db, input.templateKey);
+  if (!template || template.key !== input.templateKey) {
+    throw new AppError('notFound', `No template with key "${input.templateKey}".`, [
+      { field: 'templateKey', detail: 'unknown template' },
+    ]);
+  }
+  const missing = [
+    ...new Set([
+      ...missingPlaceholders(template.title_template, input.placeholders),
+      ...missingPlaceholders(template.body_template, input.placeholders),
+    ]),
+  ];
+  if (missing.length > 0) {
+    throw invalidMany(
+      missing.map((name) => ({ field: `placeholders.${name}`, detail: 'is required by the template' })),
+    );
+  }
+  const existing = await getUserById(ctx.store.db, input.userId);
+  if (existing && existing.kind === 'recipient' && existing.tenant_id !== input.tenantId) {
+    throw forbidden('That user belongs to another tenant.');
+  }
+  if (!existing) {
+    const now = ctx.clock.now();
+    await ctx.store.writer.run(async (tx) => {
+      const again = await tx
+        .selectFrom('users')
+        .select('id')
+        .where('id', '=', input.userId)
+        .executeTakeFirst();
+      if (!again) {
+        await insertUser(tx, {
+          id: input.userId,
+          email: null,
+          username: null,
+          password_hash: null,
+          display_name: null,
+          kind: 'recipient',
+          tenant_id: input.tenantId,
+          created_at: now,
+          updated_at: now,
+        });
+      }
+    });
+  }
+  const committed = await notifyFromTemplate(ctx, template, [input.userId], input.placeholders, {
+    senderId: principal.userId,
+    tenantId: input.tenantId,
+    entityType: input.entityType,
+    entityId: input.entityId,
+    actionUrl: input.actionUrl ?? null,
+    payload: input.payload ?? null,
+  });
+  const n = committed.notifications[0];
+  if (!n) throw forbidden('The recipient has turned this notification off.');
+  const row = await getTenantNotification(ctx.store.db, n.id);
+  return toTenantView(row!, ctx.clock.now());
+}
+
+export const TIME_PERIODS = { '1m': 1, '3m': 3, '6m': 6, all: null } as const;
+export type TimePeriod = keyof typeof TIME_PERIODS;
+
+export function sinceOf(period: TimePeriod, now: number): number | undefined {
+  const months = TIME_PERIODS[period];
+  if (months === null) return undefined;
+  const d = new Date(now);
+  d.setUTCMonth(d.getUTCMonth() - months);
+  return d.getTime();
+}
+
+/** Whose notifications a request reads: the caller's, or (tenant service tokens, admins) a named user's. */
+export function readerOf(principal: Principal, tenantId: string, userId?: string): string {
+  requireTenant(principal, tenantId);
+  if (!userId || userId === principal.userId) return principal.userId;
+  if (isAdmin(principal) || principal.tenantId === tenantId) return userId;
+  throw forbidden(
+    "You can only read your own notifications; a token bound to this tenant may read its users'.",
+  );
+}
+
+export async function listForTenant(
+  ctx: AppContext,
+  filter: TenantFilter,
+  page: number,
+  limit: number,
+): Promise<{ page: number; limit: number; total: number; data: TenantNotificationView[] }> {
+  const { rows, total } = await listTenantNotifications(ctx.store.db, filter, {
+    limit,
+    offset: (page - 1) * limit,
+  });
+  const now = ctx.clock.now();
+  return { page, limit, total, data: rows.map((r) => toTenantView(r, now)) };
+}
+
+export async function countForTenant(ctx: AppContext, filter: TenantFilter, timePeriod: TimePeriod) {
+  const { read, unread } = await countTenantNotifications(ctx.store.db, filter);
+  return { unread, read, total: read + unread, timePeriod };
+}
+
+export async function toggleStatus(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+  status: 'READ' | 'UNREAD',
+): Promise<TenantNotificationView> {
+  const row = await getTenantNotification(ctx.store.db, id);
+  const mayAct =
+    row &&
+    row.tenant_id !== null &&
+    (row.user_id === principal.userId || isAdmin(principal) || principal.tenantId === row.tenant_id);
+  if (!row || !mayAct) throw notFound('Notification');
+  requireTenant(principal, row.tenant_id!);
+  const now = ctx.clock.now();
+  await ctx.store.writer.run((tx) => setReadAt(tx, row.user_id, id, status === 'READ' ? now : null));
+  return toTenantView((await getTenantNotification(ctx.store.db, id))!, now);
+}

@@ -9,6 +9,8 @@ import {
   connectContext,
   createContext,
 } from './context.ts';
+import { registerMessageRouting, startEngine } from './dispatch/engine.ts';
+import { startEventProcessor } from './events/event-processor.ts';
 import { buildApp } from './http/app.ts';
 
 export interface RunningServer {
@@ -36,8 +38,11 @@ export async function startServer(
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     await connectContext(ctx);
     await bootstrapAdmin(ctx);
+    registerMessageRouting(ctx);
     const app = await buildApp(ctx);
     await app.listen({ host: config.host, port: config.port });
+    const engine = startEngine(ctx);
+    const events = startEventProcessor(ctx);
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -48,6 +53,8 @@ export async function startServer(
       url,
       close() {
         closing ??= (async () => {
+          await events.stop();
+          await engine.stop();
           await app.close();
           await closeContext(ctx);
         })();

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { killLeftovers, runHerald } from './support/herald-process.ts';
 import { ADMIN, startHerald } from './support/herald.ts';
+import { killLeftovers, runHerald } from './support/herald-process.ts';
 import { createTestDatabase } from './support/pg-database.ts';
 
 let dataDir: string;
@@ -16,9 +16,11 @@ afterEach(async () => {
   expect(leaked, 'herald processes left running').toBe(0);
 });
 
+// Each test spawns `herald` (a few seconds per start on a busy machine).
+const SLOW = { timeout: 120_000 };
 const env = () => ({ HERALD_DATA_DIR: dataDir, HERALD_LOG_LEVEL: 'warn' });
 
-describe('herald migrate on SQLite', () => {
+describe('herald migrate on SQLite', SLOW, () => {
   it('applies every migration into the data dir, then reports it is already up to date', async () => {
     const first = await runHerald(['migrate'], env());
     expect(first.stderr).toBe('');
@@ -32,7 +34,7 @@ describe('herald migrate on SQLite', () => {
   });
 });
 
-describe('herald user create', () => {
+describe('herald user create', SLOW, () => {
   it('creates an admin who can log in to a server on the same data dir and use admin routes', async () => {
     const created = await runHerald(
       ['user', 'create', '--email', 'x@example.com', '--password', 'long-password', '--admin'],
@@ -82,7 +84,7 @@ describe('herald user create', () => {
   });
 });
 
-describe('herald command errors', () => {
+describe('herald command errors', SLOW, () => {
   it('exits 2 with the usage on an unknown command', async () => {
     const res = await runHerald(['frobnicate'], env());
     expect(res.code).toBe(2);
@@ -109,7 +111,7 @@ describe('herald command errors', () => {
   });
 });
 
-describe('herald migrate on PostgreSQL', () => {
+describe('herald migrate on PostgreSQL', SLOW, () => {
   it('migrates a fresh database once, then reports it is already up to date', async () => {
     const db = await createTestDatabase();
     try {

@@ -9,11 +9,11 @@ import {
   findBucketsByName,
   findBucketsByNameAny,
   getBucket,
+  getBucketForUser,
   insertBucket,
   listAllBuckets,
   listBucketsForUser,
   listMembers,
-  memberPermission,
   removeMember,
   updateBucket,
   upsertMember,
@@ -70,8 +70,12 @@ export async function resolveBucket(
   field = 'bucketId',
 ): Promise<BucketAccess> {
   const db = ctx.store.db;
-  const byId = await getBucket(db, ref);
-  if (byId) return { bucket: byId, permission: await memberPermission(db, byId.id, principal.userId) };
+  // Ask by id first (one query with the caller's permission); names are the fallback.
+  const byId = await getBucketForUser(db, ref, principal.userId);
+  if (byId) {
+    const { permission, ...bucket } = byId;
+    return { bucket, permission };
+  }
   const named = await findBucketsByName(db, ref, principal.userId);
   const own = named.filter((b) => b.owner_id === principal.userId);
   const pick = own.length === 1 ? own[0] : named.length === 1 ? named[0] : undefined;

@@ -15,6 +15,8 @@ export interface Config {
   readonly secret: string;
   readonly logLevel: string;
   readonly allowPrivateNetworks: boolean;
+  /** false, true (trust every hop) or a comma list of proxy addresses/CIDRs, as Fastify's trustProxy. */
+  readonly trustProxy: boolean | string;
   readonly maxUploadBytes: number;
   readonly loginMaxAttempts: number;
   readonly loginLockMinutes: number;
@@ -79,6 +81,17 @@ function loadSecret(env: Env, dataDir: string): string {
   return secret;
 }
 
+/** HERALD_TRUST_PROXY: true/false, or the proxies to trust (so client IPs in events are real). */
+function trustProxyOf(env: Env): boolean | string {
+  const raw = str(env, 'HERALD_TRUST_PROXY');
+  if (raw === undefined) return DEFAULTS.trustProxy;
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  if (!/^[0-9a-fA-F:.,/\s]+$/.test(raw)) {
+    throw new ConfigError(`HERALD_TRUST_PROXY must be true, false or a comma list of addresses/CIDRs, got "${raw}"`);
+  }
+  return raw;
+}
+
 /** Reads HERALD_* variables, validates them, and returns a frozen Config. Throws ConfigError. */
 export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HERALD_HOST') ?? DEFAULTS.host;
@@ -119,8 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('HERALD_RETRY_MAX_MS must not be shorter than HERALD_RETRY_BASE_MS');
   }
 
-  mkdirSync(dataDir, { recursive: true });
-  const config: Config = {
+  const config: Omit<Config, 'secret'> = {
     host,
     port,
     dataDir,
@@ -128,9 +140,9 @@ export function loadConfig(env: Env = process.env): Config {
     baseUrl,
     adminEmail,
     adminPassword,
-    secret: loadSecret(env, dataDir),
     logLevel,
     allowPrivateNetworks: bool(env, 'HERALD_ALLOW_PRIVATE_NETWORKS', DEFAULTS.allowPrivateNetworks),
+    trustProxy: trustProxyOf(env),
     maxUploadBytes: int(env, 'HERALD_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1024, 2 ** 32),
     loginMaxAttempts: int(env, 'HERALD_LOGIN_MAX_ATTEMPTS', DEFAULTS.loginMaxAttempts, 1, 1000),
     loginLockMinutes: int(env, 'HERALD_LOGIN_LOCK_MINUTES', DEFAULTS.loginLockMinutes, 1, 10_080),
@@ -151,5 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryMaxMs,
     pollIntervalMs: int(env, 'HERALD_POLL_INTERVAL_MS', DEFAULTS.pollIntervalMs, 10, 60_000),
   };
-  return Object.freeze(config);
+  // Only once every value is valid does loading touch the disk.
+  mkdirSync(dataDir, { recursive: true });
+  return Object.freeze({ ...config, secret: loadSecret(env, dataDir) });
 }

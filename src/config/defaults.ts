@@ -11,6 +11,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   /** Outbound calls to private ranges are an SSRF risk on a shared network; opt in. */
   allowPrivateNetworks: false,
+  /** Without a proxy in front, X-Forwarded-For is attacker-controlled; trust nothing by default. */
+  trustProxy: false as boolean | string,
   /** bytes: 25 MiB per uploaded or downloaded attachment. */
   maxUploadBytes: 25 * 1024 * 1024,
   /** Failed logins in a row before the account locks. */

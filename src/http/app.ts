@@ -22,6 +22,7 @@ import { ActionSchema, AttachmentSchema, MessageSchema } from './schemas/message
 import { systemRoutes } from './system/system.routes.ts';
 import { templatesRoutes } from './templates/templates.routes.ts';
 import { tenantRoutes } from './tenant/tenant.routes.ts';
+import { eventsRoutes, rulesRoutes } from './rules/rules.routes.ts';
 import { UserSchema, usersRoutes } from './users/users.routes.ts';
 
 /** A token may be restricted to buckets the creator can send to. */
@@ -35,6 +36,25 @@ const tokenBuckets: BucketRestrictionCheck = async (ctx, principal, refs) => {
   return [...new Set(ids)];
 };
 
+/**
+ * On close, Fastify stops accepting and waits for in-flight requests, but keep-alive
+ * connections would stay open until clients drop them. Once closing, every response asks the
+ * client to close, and idle sockets are closed as soon as they go idle.
+ */
+function installGracefulClose(app: FastifyInstance): void {
+  let closing = false;
+  let sweeper: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.server.closeIdleConnections();
+    sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  app.addHook('onClose', async () => clearInterval(sweeper));
+}
+
 /** The whole HTTP edge as one Fastify instance. Routes only translate; the core does the work. */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -44,6 +64,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
     }),
     bodyLimit: 1024 * 1024,
+    trustProxy: ctx.config.trustProxy,
     return503OnClosing: true,
     // A factory rather than setValidatorCompiler: plugins that add schemas get a fresh
     // schema controller, and it must build the same validators.
@@ -52,6 +73,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  installGracefulClose(app);
   installAuth(app, ctx);
   await installOpenApi(app, ctx);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
@@ -82,6 +104,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(inboxWatchRoutes(ctx), { prefix: '/api/v2' });
   await app.register(inboxStreamRoutes(ctx), { prefix: '/api/v1/inbox' });
   await app.register(tenantRoutes(ctx), { prefix: '/notification/v1' });
+  await app.register(rulesRoutes(ctx), { prefix: '/api/v1/notifications' });
+  await app.register(eventsRoutes(ctx), { prefix: '/api/v1/events' });
   await app.register(templatesRoutes(ctx), { prefix: '/api/v1/templates' });
   await app.register(notificationsRoutes(ctx), { prefix: '/api/v1/notifications' });
   await app.register(pushSubscriptionsRoutes(ctx), { prefix: '/api/v1/push-subscriptions' });

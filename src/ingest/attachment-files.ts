@@ -90,6 +90,11 @@ export async function storeAttachment(
   };
 }
 
+/** Removes the bytes of stored attachments whose message was never committed. */
+export async function discardFiles(ctx: AppContext, rows: readonly AttachmentRow[]): Promise<void> {
+  await Promise.all(rows.map((r) => rm(attachmentPath(ctx.config.dataDir, r.path), { force: true })));
+}
+
 /** saveOnServer: fetch a copy of a URL, refusing private addresses unless the operator allows them. */
 export async function downloadAttachment(
   ctx: AppContext,

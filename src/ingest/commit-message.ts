@@ -70,22 +70,42 @@ export async function commitMessage(
 ): Promise<CommittedMessage> {
   const now = ctx.clock.now();
   const row = draftToRow(opts.messageId ?? newId(now), draft, now);
-  const committed = await ctx.store.writer.run(async (tx) => {
-    await tx.insertInto('messages').values(row).execute();
-    const replaced = await collapseOlder(tx, row, recipients);
-    const notifications = await fanOut(tx, ctx.store.kind, row, recipients);
-    for (const a of opts.newAttachments ?? []) await insertAttachment(tx, { ...a, message_id: row.id });
-    await linkAttachments(tx, row.id, opts.attachmentIds ?? []);
-    const result: CommittedMessage = { message: row, notifications, replaced };
-    for (const step of ctx.commitSteps) await step(tx, result);
-    await ctx.inboxEvents.inTx(tx, hubEventsOf(result));
-    if (opts.idempotency) {
-      const body = opts.respond ? opts.respond(row, notifications.length) : { id: row.id };
-      await claimIdempotent(tx, { ...opts.idempotency, body }, now, now - IDEMPOTENCY_WINDOW_MS);
-    }
-    return result;
-  });
-  ctx.inboxEvents.committed(hubEventsOf(committed));
-  ctx.afterCommit.emit('message', committed);
+  const committed = await ctx.store.writer.run((tx) => writeMessage(ctx, tx, row, recipients, opts));
+  announceMessage(ctx, committed);
   return committed;
 }
+
+/**
+ * The body of {@link commitMessage} for callers that already hold a transaction (the rules
+ * engine writes inbox items in the same transaction as the event it processed). The caller
+ * must call `announceMessage` after its commit.
+ */
+export async function writeMessage(
+  ctx: AppContext,
+  tx: Tx,
+  row: MessageRow,
+  recipients: Recipients,
+  opts: CommitOptions = {},
+): Promise<CommittedMessage> {
+  const now = row.created_at;
+  await tx.insertInto('messages').values(row).execute();
+  const replaced = await collapseOlder(tx, row, recipients);
+  const notifications = await fanOut(tx, ctx.store.kind, row, recipients);
+  for (const a of opts.newAttachments ?? []) await insertAttachment(tx, { ...a, message_id: row.id });
+  await linkAttachments(tx, row.id, opts.attachmentIds ?? []);
+  const result: CommittedMessage = { message: row, notifications, replaced };
+  for (const step of ctx.commitSteps) await step(tx, result);
+  await ctx.inboxEvents.inTx(tx, hubEventsOf(result));
+  if (opts.idempotency) {
+    const body = opts.respond ? opts.respond(row, notifications.length) : { id: row.id };
+    await claimIdempotent(tx, { ...opts.idempotency, body }, now, now - IDEMPOTENCY_WINDOW_MS);
+  }
+  return result;
+}
+
+/** Tells live watchers and workers about a committed message. */
+export function announceMessage(ctx: AppContext, committed: CommittedMessage): void {
+  ctx.inboxEvents.committed(hubEventsOf(committed));
+  ctx.afterCommit.emit('message', committed);
+}
+

@@ -22,6 +22,23 @@ export async function getBucket(db: Executor, id: string): Promise<BucketRow | u
   return db.selectFrom('buckets').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** A bucket by id with the user's permission on it (null when not a member), in one query. */
+export async function getBucketForUser(
+  db: Executor,
+  id: string,
+  userId: string,
+): Promise<BucketWithPermission | undefined> {
+  return db
+    .selectFrom('buckets')
+    .leftJoin('bucket_members', (j) =>
+      j.onRef('bucket_members.bucket_id', '=', 'buckets.id').on('bucket_members.user_id', '=', userId),
+    )
+    .selectAll('buckets')
+    .select('bucket_members.permission')
+    .where('buckets.id', '=', id)
+    .executeTakeFirst();
+}
+
 /** Buckets with a given name that the user owns or belongs to (names are unique per owner only). */
 export async function findBucketsByName(
   db: Executor,

@@ -21,3 +21,34 @@ export function createSqliteDialect(dataDir: string): { dialect: SqliteDialect; 
     },
   };
 }
+
+/**
+ * Kysely's migrator takes no lock on SQLite. Processes sharing a data dir serialise their
+ * migrations on an exclusive transaction in a separate lock database (a second connection to
+ * herald.db itself would block the migration's own writes).
+ */
+export async function withSqliteMigrationLock<T>(dataDir: string, run: () => Promise<T>): Promise<T> {
+  const lock = new SqliteDatabase(path.join(dataDir, 'migrate.lock'));
+  try {
+    // better-sqlite3 waits synchronously, which would stall this process's own event loop
+    // (and any migration running in it), so poll without blocking instead.
+    lock.pragma('busy_timeout = 0');
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        lock.exec('BEGIN EXCLUSIVE');
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    try {
+      return await run();
+    } finally {
+      lock.exec('COMMIT');
+    }
+  } finally {
+    lock.close();
+  }
+}

@@ -4,7 +4,7 @@ import type { Database, Db, StoreKind } from './database.ts';
 import { createGroupCommitter, type GroupCommitter } from './group-commit.ts';
 import { migrateToLatest } from './migrations.ts';
 import { createPostgresDialect } from './postgres-dialect.ts';
-import { createSqliteDialect } from './sqlite-dialect.ts';
+import { createSqliteDialect, withSqliteMigrationLock } from './sqlite-dialect.ts';
 
 export interface Store {
   readonly kind: StoreKind;
@@ -34,7 +34,10 @@ export function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Stor
     kind,
     db,
     writer,
-    migrate: () => migrateToLatest(db as unknown as Kysely<unknown>),
+    migrate: () =>
+      kind === 'sqlite'
+        ? withSqliteMigrationLock(config.dataDir, () => migrateToLatest(db as unknown as Kysely<unknown>))
+        : migrateToLatest(db as unknown as Kysely<unknown>),
     async close() {
       await writer.drain();
       await db.destroy();

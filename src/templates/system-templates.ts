@@ -73,6 +73,8 @@ export const SYSTEM_TEMPLATES = {
     group: 'Notification Events',
     title: '{{title}}',
     body: '{{body}}',
+    // A rule's inbox action means the inbox only; its other actions name their own channels.
+    method: 'inbox',
   },
 } as const satisfies Record<string, SystemTemplate>;
 

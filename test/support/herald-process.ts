@@ -47,7 +47,7 @@ function exitOf(child: ChildProcess): Promise<Exit> {
 export async function runHerald(
   args: string[],
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<CliResult> {
   const child = spawnHerald(args, env);
   let stdout = '';
@@ -86,6 +86,9 @@ export async function startServe(port: number, env: Record<string, string>): Pro
   });
   const logs: Record<string, any>[] = [];
   const waiters: (() => void)[] = [];
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
   let stderr = '';
   let buffered = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -99,14 +102,15 @@ export async function startServe(port: number, env: Record<string, string>): Pro
         logs.push({ msg: line, unparsed: true });
       }
     }
-    for (const w of waiters.splice(0)) w();
+    wake();
   });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
   });
   const exited = exitOf(child);
+  void exited.then(wake);
 
-  const waitForLog: ServeProcess['waitForLog'] = (match, timeoutMs = 20_000) =>
+  const waitForLog: ServeProcess['waitForLog'] = (match, timeoutMs = 45_000) =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`log line not seen; stderr: ${stderr}`)), timeoutMs);
       const check = () => {
@@ -122,7 +126,6 @@ export async function startServe(port: number, env: Record<string, string>): Pro
         }
       };
       check();
-      void exited.then(() => waiters.splice(0).forEach((w) => w()));
     });
 
   const proc: ServeProcess = {

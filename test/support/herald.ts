@@ -80,7 +80,14 @@ export async function startHerald(
     ...(store === 'postgres' ? { HERALD_DATABASE_URL: opts.databaseUrl ?? database!.url } : {}),
     ...opts.env,
   });
-  const server = await startServer(config, { clock: opts.clock });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { clock: opts.clock });
+  } catch (err) {
+    if (database) await database.drop().catch(() => {});
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   let adminJwt: string | undefined;
 
   const api = async <T>(method: string, p: string, o: ApiOptions = {}): Promise<ApiResponse<T>> => {

@@ -15,12 +15,7 @@ import { type AttachmentRow, canReadAttachment, getAttachments } from '../../sto
 import { deleteMessage, getMessage } from '../../store/message.repository.ts';
 import { principalOf } from '../plugins/auth.plugin.ts';
 import { errorResponses, IdParams } from '../schemas/common.schema.ts';
-import {
-  ActionSchema,
-  AttachmentSchema,
-  CreateMessageBody,
-  MessageSchema,
-} from '../schemas/message.schema.ts';
+import { CreateMessageBody } from '../schemas/message.schema.ts';
 
 const send = { scope: 'messages:create' } as const;
 // The messages family validates with one normaliser for JSON, multipart and query input, so

@@ -1,0 +1,108 @@
+import type { AppContext } from '../context.ts';
+import { announceMessage } from '../ingest/commit-message.ts';
+import { wakeDispatchers } from '../queue/enqueue.ts';
+import { firedRuleIds, planDeliveries } from '../rules/rule-matcher.ts';
+import type { RuleEvent } from '../rules/rule.types.ts';
+import {
+  listEnabledRules,
+  markEventsProcessed,
+  markRulesTriggered,
+  ruleFromRow,
+  takePendingEvents,
+} from '../store/rule.repository.ts';
+import { type AppliedPlans, applyPlans } from './rule-actions.ts';
+
+/** Events taken per transaction. */
+const BATCH = 100;
+
+/**
+ * The rules engine's loop. States: idle (waiting for a wake-up or the poll timer) → running
+ * (one transaction: take unprocessed events, match them against the enabled rules, write the
+ * planned deliveries and inbox items, set lastTriggeredAt, mark the events processed) → idle,
+ * or running again at once if a full batch was taken. Because all of that commits together,
+ * an event is processed exactly once even if the process dies mid-way.
+ */
+export interface EventProcessor {
+  /** Runs one pass now; resolves with the number of events processed. */
+  runOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function startEventProcessor(ctx: AppContext): EventProcessor {
+  let stopped = false;
+  let running: Promise<number> | null = null;
+  let again = false;
+
+  async function pass(): Promise<number> {
+    const result = await ctx.store.writer.run(async (tx) => {
+      const rows = await takePendingEvents(tx, ctx.store.kind, BATCH);
+      if (rows.length === 0) return null;
+      const rules = (await listEnabledRules(tx)).map(ruleFromRow);
+      const lastFired = new Map(rules.map((r) => [r.id, r.lastTriggeredAt]));
+      const now = ctx.clock.now();
+      const applied: AppliedPlans[] = [];
+      for (const row of rows) {
+        const event: RuleEvent = {
+          id: row.id,
+          name: row.name,
+          fields: JSON.parse(row.fields) as Record<string, unknown>,
+          occurredAt: new Date(row.occurred_at),
+        };
+        let plans = planDeliveries(event, rules, new Date(now), (id) => lastFired.get(id) ?? null);
+        // A rule must not feed on its own failures (delivery.failed → same rule → …).
+        if (event.name === 'delivery.failed') plans = plans.filter((p) => p.ruleId !== event.fields.ruleId);
+        const fired = firedRuleIds(plans);
+        for (const id of fired) lastFired.set(id, new Date(now));
+        await markRulesTriggered(tx, fired, now);
+        applied.push(await applyPlans(ctx, tx, event, plans));
+      }
+      await markEventsProcessed(tx, rows.map((r) => r.id), now);
+      return { count: rows.length, applied };
+    });
+    if (!result) return 0;
+    for (const a of result.applied) for (const m of a.messages) announceMessage(ctx, m);
+    if (result.applied.some((a) => a.deliveries > 0)) wakeDispatchers(ctx);
+    return result.count;
+  }
+
+  function kick(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        const n = await pass();
+        total += n;
+        if (n >= BATCH) again = true;
+      } while (again && !stopped);
+      return total;
+    })()
+      .catch((err) => {
+        ctx.log.error({ err }, 'event processing failed; will retry on the next poll');
+        return 0;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
+  const onEvents = () => void kick();
+  ctx.afterCommit.on('events', onEvents);
+  const timer = setInterval(onEvents, ctx.config.pollIntervalMs);
+  timer.unref();
+  void kick();
+
+  return {
+    runOnce: kick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      ctx.afterCommit.off('events', onEvents);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import type { Recipient } from '../channels/channel.ts';
+import type { AppContext } from '../context.ts';
+import { newId } from '../domain/ids.ts';
+import { emptyDraft } from '../domain/message.ts';
+import { type CommittedMessage, writeMessage } from '../ingest/commit-message.ts';
+import { type DeliveryContent, enqueueDeliveries } from '../queue/enqueue.ts';
+import type { RuleEvent } from '../rules/rule.types.ts';
+import type { DeliveryPlan as RulePlan } from '../rules/rule-matcher.ts';
+import type { Tx } from '../store/database.ts';
+import { draftToRow } from '../store/message.repository.ts';
+import {
+  findOpenDigest,
+  lookupRecipients,
+  pushSubscriptionsOf,
+  type RecipientDirectory,
+  updateDeliveryContent,
+} from '../store/rule.repository.ts';
+import { renderDigest } from '../rules/cadence.ts';
+import { SYSTEM_TEMPLATES } from '../templates/system-templates.ts';
+
+/** Most events listed in one digest; the count keeps going. */
+const DIGEST_KEEP = 50;
+
+type Target = Recipient & { userId?: string | null };
+
+/** One line per top-level field, so a message says what happened without a template. */
+export function describeEvent(event: RuleEvent): string {
+  const lines = Object.entries(event.fields)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .slice(0, 20)
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  return [`Event ${event.name} at ${event.occurredAt.toISOString()}`, ...lines].join('\n');
+}
+
+/**
+ * Expands a plan's recipients for its channel: users (by id, username or email) and roles
+ * (every member) become the user's address on that channel; anything else is taken as a raw
+ * address (an email address, a chat id). Channels with a single configured target (webhook,
+ * slack, discord) get one delivery.
+ */
+export function targetsFor(channel: string, refs: readonly string[], dir: RecipientDirectory, subs: Map<string, Target[]>): {
+  userIds: string[];
+  targets: Target[];
+} {
+  const userIds = new Set<string>();
+  const raw: string[] = [];
+  for (const ref of refs) {
+    const user = dir.users.find((u) => u.id === ref || u.username === ref || u.email === ref.toLowerCase());
+    const role = dir.roles.find((r) => r.id === ref || r.name === ref);
+    if (user) userIds.add(user.id);
+    else if (role) for (const id of dir.roleMembers.get(role.id) ?? []) userIds.add(id);
+    else raw.push(ref);
+  }
+  const users = dir.users.filter((u) => userIds.has(u.id));
+  if (channel === 'inbox') return { userIds: [...userIds], targets: [] };
+  if (channel === 'smtp') {
+    const targets: Target[] = users.filter((u) => u.email).map((u) => ({ address: u.email!, userId: u.id }));
+    for (const r of raw) if (r.includes('@') && !targets.some((t) => t.address === r)) targets.push({ address: r });
+    return { userIds: [...userIds], targets };
+  }
+  if (channel === 'webpush') return { userIds: [...userIds], targets: users.flatMap((u) => subs.get(u.id) ?? []) };
+  if (channel === 'telegram' && raw.length > 0) return { userIds: [], targets: raw.map((address) => ({ address })) };
+  return { userIds: [...userIds], targets: [{}] };
+}
+
+export interface AppliedPlans {
+  messages: CommittedMessage[];
+  deliveries: number;
+}
+
+/** Writes what the matched rules planned, inside the event's processing transaction. */
+export async function applyPlans(ctx: AppContext, tx: Tx, event: RuleEvent, plans: readonly RulePlan[]): Promise<AppliedPlans> {
+  const out: AppliedPlans = { messages: [], deliveries: 0 };
+  if (plans.length === 0) return out;
+  const now = ctx.clock.now();
+  const dir = await lookupRecipients(tx, [...new Set(plans.flatMap((p) => p.recipients))]);
+  const subs = new Map<string, Target[]>();
+  if (plans.some((p) => p.channel === 'webpush')) {
+    for (const s of await pushSubscriptionsOf(tx, dir.users.map((u) => u.id))) {
+      const list = subs.get(s.user_id) ?? [];
+      list.push({ subscription: { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } }, userId: s.user_id });
+      subs.set(s.user_id, list);
+    }
+  }
+  for (const plan of plans) {
+    const { userIds, targets } = targetsFor(plan.channel, plan.recipients, dir, subs);
+    const title = `${plan.ruleName}: ${event.name}`;
+    const body = describeEvent(event);
+    if (plan.channel === 'inbox') {
+      if (userIds.length === 0) continue;
+      const t = SYSTEM_TEMPLATES.ruleTriggered;
+      const draft = { ...emptyDraft(title.slice(0, 200)), body, templateId: t.id, payload: { ruleId: plan.ruleId, eventId: event.id } };
+      out.messages.push(await writeMessage(ctx, tx, draftToRow(newId(now), draft, now), { userIds }));
+      continue;
+    }
+    if (plan.mode === 'digest' && plan.windowKey) {
+      out.deliveries += await addToDigest(tx, plan, event, targets, now);
+      continue;
+    }
+    const content: DeliveryContent = { title, text: body, deliveryType: 'NORMAL', data: { event: event.name, eventId: event.id, fields: event.fields } };
+    await enqueueDeliveries(tx, [{ channel: plan.channel, recipients: targets, content, ruleId: plan.ruleId, ruleName: plan.ruleName }], now);
+    out.deliveries += targets.length;
+  }
+  return out;
+}
+
+/**
+ * Digest: one pending delivery per rule action, window and recipient, due at the window's
+ * end; each event in the window is added to its content until it is sent.
+ */
+async function addToDigest(tx: Tx, plan: RulePlan, event: RuleEvent, targets: Target[], now: number): Promise<number> {
+  let created = 0;
+  for (const { userId, ...recipient } of targets) {
+    const recipientJson = JSON.stringify(recipient);
+    const open = await findOpenDigest(tx, plan.ruleId, plan.windowKey!, plan.channel, recipientJson);
+    const entry = { id: event.id, name: event.name, occurredAt: event.occurredAt.toISOString(), fields: event.fields };
+    if (open) {
+      const content = JSON.parse(open.content) as DeliveryContent & { data: { count: number; events: (typeof entry)[] } };
+      const events = [...content.data.events, entry].slice(0, DIGEST_KEEP);
+      const count = content.data.count + 1;
+      const rendered = renderDigestOf(plan.ruleName, events, count);
+      await updateDeliveryContent(tx, open.id, JSON.stringify({ ...content, ...rendered, data: { ...content.data, count, events } }), now);
+      continue;
+    }
+    const rendered = renderDigestOf(plan.ruleName, [entry], 1);
+    await enqueueDeliveries(
+      tx,
+      [
+        {
+          channel: plan.channel,
+          recipients: [{ ...recipient, userId: userId ?? null }],
+          content: { ...rendered, deliveryType: 'NORMAL', data: { digest: plan.windowKey, count: 1, events: [entry] } },
+          ruleId: plan.ruleId,
+          ruleName: plan.ruleName,
+          windowKey: plan.windowKey,
+          notBefore: plan.windowEnd!.getTime(),
+        },
+      ],
+      now,
+    );
+    created++;
+  }
+  return created;
+}
+
+function renderDigestOf(ruleName: string, events: Array<{ id: string; name: string; occurredAt: string; fields: Record<string, unknown> }>, count: number) {
+  const d = renderDigest(
+    ruleName,
+    events.map((e) => ({ id: e.id, name: e.name, occurredAt: new Date(e.occurredAt), fields: e.fields })),
+  );
+  const more = count > events.length ? `\n…and ${count - events.length} more` : '';
+  const title = count > events.length ? d.title.replace(/\d+/, String(count)) : d.title;
+  return { title, text: d.body + more };
+}

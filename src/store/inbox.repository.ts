@@ -58,13 +58,9 @@ function base(db: Executor, userId: string) {
     .where('n.archived_at', 'is', null);
 }
 
-export async function listInbox(
-  db: Executor,
-  userId: string,
-  filter: InboxFilter,
-  page: { limit: number; before?: { createdAt: number; id: string } },
-): Promise<InboxRow[]> {
-  let q = base(db, userId);
+type InboxQuery = ReturnType<typeof base>;
+
+function applyFilter(q: InboxQuery, filter: InboxFilter): InboxQuery {
   if (filter.targets && filter.targets.length > 0) {
     const t = filter.targets;
     q = q.where((eb) =>
@@ -74,6 +70,16 @@ export async function listInbox(
   if (filter.templates && filter.templates.length > 0) q = q.where('n.template_id', 'in', filter.templates);
   if (filter.readStatus === 'read') q = q.where('n.read_at', 'is not', null);
   if (filter.readStatus === 'unread') q = q.where('n.read_at', 'is', null);
+  return q;
+}
+
+export async function listInbox(
+  db: Executor,
+  userId: string,
+  filter: InboxFilter,
+  page: { limit: number; before?: { createdAt: number; id: string } },
+): Promise<InboxRow[]> {
+  let q = applyFilter(base(db, userId), filter);
   const before = page.before;
   if (before) {
     q = q.where((eb) =>
@@ -159,20 +165,22 @@ export async function markAllRead(db: Executor, userId: string, now: number): Pr
   return Number(res.numUpdatedRows);
 }
 
-/** Items newer than a cursor, oldest first: the replay for a reconnecting stream. */
+/**
+ * Items a reconnecting stream missed, oldest first. Notification ids are random within one
+ * millisecond, so "after" cannot be decided by id among items sharing the cursor's timestamp:
+ * all of those (except the cursor itself) are included, and the client drops the few it already
+ * has by id. Skipping them could lose an item for good; resending one is harmless.
+ */
 export async function listInboxAfter(
   db: Executor,
   userId: string,
   after: { createdAt: number; id: string },
+  filter: InboxFilter,
   limit: number,
 ): Promise<InboxRow[]> {
-  return base(db, userId)
-    .where((eb) =>
-      eb.or([
-        eb('n.created_at', '>', after.createdAt),
-        eb.and([eb('n.created_at', '=', after.createdAt), eb('n.id', '>', after.id)]),
-      ]),
-    )
+  return applyFilter(base(db, userId), filter)
+    .where('n.created_at', '>=', after.createdAt)
+    .where('n.id', '!=', after.id)
     .orderBy('n.created_at', 'asc')
     .orderBy('n.id', 'asc')
     .limit(limit)

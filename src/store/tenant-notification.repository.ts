@@ -106,3 +106,32 @@ export async function getTenantNotification(
     | TenantNotificationRow
     | undefined;
 }
+
+/**
+ * Makes `id` a recipient-only user of `tenantId` unless the id is already taken, and returns
+ * whoever holds it. Insert-or-nothing, so concurrent first mentions of one id neither fail on
+ * the primary key nor each believe they created it.
+ */
+export async function ensureRecipient(
+  db: Executor,
+  id: string,
+  tenantId: string,
+  now: number,
+): Promise<{ kind: string; tenant_id: string | null }> {
+  await db
+    .insertInto('users')
+    .values({
+      id,
+      email: null,
+      username: null,
+      password_hash: null,
+      display_name: null,
+      kind: 'recipient',
+      tenant_id: tenantId,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  return db.selectFrom('users').select(['kind', 'tenant_id']).where('id', '=', id).executeTakeFirstOrThrow();
+}

@@ -1,17 +1,19 @@
 import type { AppContext } from '../context.ts';
-import { AppError, forbidden, invalidMany, notFound } from '../domain/errors.ts';
+import { AppError, forbidden, invalid, invalidMany, notFound } from '../domain/errors.ts';
+import { isUuid } from '../domain/ids.ts';
 import { isAdmin, type Principal } from '../domain/principal.ts';
 import { notifyFromTemplate } from '../inbox/inbox.service.ts';
 import { setReadAt } from '../store/inbox.repository.ts';
 import { getTemplate } from '../store/template.repository.ts';
 import {
   countTenantNotifications,
+  ensureRecipient,
   getTenantNotification,
   listTenantNotifications,
   type TenantFilter,
   type TenantNotificationRow,
 } from '../store/tenant-notification.repository.ts';
-import { getUserById, insertUser } from '../store/user.repository.ts';
+import { getUserById } from '../store/user.repository.ts';
 import { markdownToPlaintext } from '../templates/markdown-plaintext.ts';
 import { relativeTime } from '../templates/relative-time.ts';
 import { missingPlaceholders } from '../templates/template-render.ts';
@@ -70,19 +72,46 @@ export interface CreateTenantNotification {
   payload?: Record<string, unknown>;
 }
 
+/**
+ * Ids are compared as text by both stores, so `ABC…` and `abc…` would be two users (or two
+ * tenants). The schema's `uuid` format also lets `urn:uuid:…` through; refuse that and keep
+ * one spelling.
+ */
+export function canonicalUuid(field: string, value: string): string {
+  if (!isUuid(value)) throw invalid(field, 'must be a uuid like 550e8400-e29b-41d4-a716-446655440000');
+  return value.toLowerCase();
+}
+
 /** A token bound to a tenant may act only inside it. */
 export function requireTenant(principal: Principal, tenantId: string): void {
-  if (principal.tenantId !== null && principal.tenantId !== tenantId) {
+  if (principal.tenantId !== null && principal.tenantId.toLowerCase() !== tenantId) {
     throw forbidden('This access token is bound to another tenant.');
   }
 }
 
+/**
+ * Acting for another user (notifying them, reading or toggling theirs) needs an administrator's
+ * credential: an admin's login or a token an admin created, which a tenant binding narrows to one
+ * tenant. Anyone else acts only on their own notifications — otherwise any member could mint a
+ * tenant-bound token and read, or write into, everybody's inbox.
+ */
+const mayActFor = (principal: Principal, userId: string): boolean =>
+  principal.userId === userId || isAdmin(principal);
+
 export async function createTenantNotification(
   ctx: AppContext,
   principal: Principal,
-  input: CreateTenantNotification,
+  raw: CreateTenantNotification,
 ): Promise<TenantNotificationView> {
+  const input = {
+    ...raw,
+    userId: canonicalUuid('userId', raw.userId),
+    tenantId: canonicalUuid('tenantId', raw.tenantId),
+  };
   requireTenant(principal, input.tenantId);
+  if (!mayActFor(principal, input.userId)) {
+    throw forbidden("You can only notify yourself; notifying other users needs an administrator's token.");
+  }
   const template = await getTemplate(ctx.store.db, input.templateKey);
   if (!template || template.key !== input.templateKey) {
     throw new AppError('notFound', `No template with key "${input.templateKey}".`, [
@@ -100,32 +129,11 @@ export async function createTenantNotification(
       missing.map((name) => ({ field: `placeholders.${name}`, detail: 'is required by the template' })),
     );
   }
-  const existing = await getUserById(ctx.store.db, input.userId);
-  if (existing && existing.kind === 'recipient' && existing.tenant_id !== input.tenantId) {
+  const owner =
+    (await getUserById(ctx.store.db, input.userId)) ??
+    (await ctx.store.writer.run((tx) => ensureRecipient(tx, input.userId, input.tenantId, ctx.clock.now())));
+  if (owner.kind === 'recipient' && owner.tenant_id !== input.tenantId) {
     throw forbidden('That user belongs to another tenant.');
-  }
-  if (!existing) {
-    const now = ctx.clock.now();
-    await ctx.store.writer.run(async (tx) => {
-      const again = await tx
-        .selectFrom('users')
-        .select('id')
-        .where('id', '=', input.userId)
-        .executeTakeFirst();
-      if (!again) {
-        await insertUser(tx, {
-          id: input.userId,
-          email: null,
-          username: null,
-          password_hash: null,
-          display_name: null,
-          kind: 'recipient',
-          tenant_id: input.tenantId,
-          created_at: now,
-          updated_at: now,
-        });
-      }
-    });
   }
   const committed = await notifyFromTemplate(ctx, template, [input.userId], input.placeholders, {
     senderId: principal.userId,
@@ -144,22 +152,39 @@ export async function createTenantNotification(
 export const TIME_PERIODS = { '1m': 1, '3m': 3, '6m': 6, all: null } as const;
 export type TimePeriod = keyof typeof TIME_PERIODS;
 
+/**
+ * Start of a period: the same UTC day and time `months` calendar months back, clamped to the
+ * last day of a shorter month (31 March − 1m is 28/29 February, not 3 March, which would
+ * silently drop the first days of the window).
+ */
 export function sinceOf(period: TimePeriod, now: number): number | undefined {
   const months = TIME_PERIODS[period];
   if (months === null) return undefined;
   const d = new Date(now);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
   d.setUTCMonth(d.getUTCMonth() - months);
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, lastDay));
   return d.getTime();
 }
 
-/** Whose notifications a request reads: the caller's, or (tenant service tokens, admins) a named user's. */
-export function readerOf(principal: Principal, tenantId: string, userId?: string): string {
-  requireTenant(principal, tenantId);
-  if (!userId || userId === principal.userId) return principal.userId;
-  if (isAdmin(principal) || principal.tenantId === tenantId) return userId;
-  throw forbidden(
-    "You can only read your own notifications; a token bound to this tenant may read its users'.",
-  );
+/** Whose notifications a request reads: the caller's, or (admins and their tenant-bound tokens) a named user's. */
+export function readerOf(
+  principal: Principal,
+  tenantId: string,
+  userId?: string,
+): { tenantId: string; userId: string } {
+  const tenant = canonicalUuid('tenantId', tenantId);
+  requireTenant(principal, tenant);
+  if (!userId) return { tenantId: tenant, userId: principal.userId };
+  const user = canonicalUuid('userId', userId);
+  if (!mayActFor(principal, user)) {
+    throw forbidden(
+      "You can only read your own notifications; reading a user's needs an administrator's token.",
+    );
+  }
+  return { tenantId: tenant, userId: user };
 }
 
 export async function listForTenant(
@@ -187,14 +212,12 @@ export async function toggleStatus(
   id: string,
   status: 'READ' | 'UNREAD',
 ): Promise<TenantNotificationView> {
-  const row = await getTenantNotification(ctx.store.db, id);
-  const mayAct =
-    row &&
-    row.tenant_id !== null &&
-    (row.user_id === principal.userId || isAdmin(principal) || principal.tenantId === row.tenant_id);
-  if (!row || !mayAct) throw notFound('Notification');
+  const row = await getTenantNotification(ctx.store.db, canonicalUuid('id', id));
+  // Someone else's notification is "not found" rather than "forbidden": its existence is not
+  // the caller's business.
+  if (!row || row.tenant_id === null || !mayActFor(principal, row.user_id)) throw notFound('Notification');
   requireTenant(principal, row.tenant_id!);
   const now = ctx.clock.now();
-  await ctx.store.writer.run((tx) => setReadAt(tx, row.user_id, id, status === 'READ' ? now : null));
-  return toTenantView((await getTenantNotification(ctx.store.db, id))!, now);
+  await ctx.store.writer.run((tx) => setReadAt(tx, row.user_id, row.id, status === 'READ' ? now : null));
+  return toTenantView((await getTenantNotification(ctx.store.db, row.id))!, now);
 }

@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { toInboxItem } from '../../inbox/inbox-item.ts';
 import { type WatchFrame, watchInbox } from '../../inbox/inbox-watch.ts';
 import { WATCH_OVERFLOW_CLOSE_CODE } from '../../realtime/hub.ts';
-import { encodeSse, SSE_HEARTBEAT } from '../../realtime/sse-encoder.ts';
+import { encodeSse, SSE_HEADERS, SSE_HEARTBEAT } from '../../realtime/sse-encoder.ts';
 import { countUnread, listInboxAfter, notificationCursor } from '../../store/inbox.repository.ts';
 import { principalOf } from '../plugins/auth.plugin.ts';
 import { filterOf, InboxFilterQuery } from './inbox.routes.ts';
@@ -75,7 +75,7 @@ export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['Notifications'],
           summary: 'Stream new inbox notifications as Server-Sent Events',
           description:
-            'Events are `event: notification` with `data: {notification, unread_count}` and the notification id as `id`. Send `Last-Event-ID` (or `?since=<id>`) to replay what was missed.',
+            'Events are `event: notification` with `data: {notification, unread_count}` and the notification id as `id`. Send `Last-Event-ID` (or `?since=<id>`) to replay what was missed, oldest first; items from the same millisecond as that id may come again, so drop ids you already have. An `event: overflow` means too much was missed (or the client fell behind): refetch the inbox.',
           querystring: Type.Object({ ...WatchQuery.properties, since: Type.Optional(Type.String()) }),
         },
       },
@@ -85,42 +85,79 @@ export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const filter = filterOf(request.query);
         reply.hijack();
         const res = reply.raw;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache, no-transform',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        });
+        res.writeHead(200, SSE_HEADERS);
+        // Resolves once the chunk is taken, or at once when the client is gone (a pending
+        // 'drain' would otherwise never fire and hold the watcher's delivery forever).
         const write = (chunk: string): Promise<void> =>
           new Promise((resolve) => {
-            if (res.destroyed) return resolve();
-            if (res.write(chunk)) resolve();
-            else res.once('drain', () => resolve());
+            if (res.destroyed || res.writableEnded) return resolve();
+            if (res.write(chunk)) return resolve();
+            const done = () => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.on('drain', done);
+            res.on('close', done);
           });
         const frame = (f: WatchFrame) =>
           write(encodeSse({ id: f.notification.id, event: 'notification', data: f }));
-        // Subscribe before replaying so nothing committed in between is missed; the client
-        // de-duplicates by id if the replay and the live stream overlap.
-        const sub = watchInbox(ctx, p.userId, filter, format, frame, () => {
-          void write(
-            encodeSse({ event: 'overflow', data: { detail: 'fell behind; refetch the inbox' } }),
-          ).then(() => res.end());
+
+        // Subscribe before reading the replay so nothing committed in between is missed; live
+        // frames wait (in the hub's bounded queue) until the replay is written, and skip what it
+        // already sent, so the client sees each item once and oldest first.
+        let replayed: Set<string> | undefined;
+        let endReplay!: () => void;
+        const replayDone = new Promise<void>((resolve) => {
+          endReplay = resolve;
         });
-        const since = (request.headers['last-event-id'] as string | undefined) ?? request.query.since;
-        if (since) {
-          const cursor = await notificationCursor(ctx.store.db, p.userId, since);
-          if (cursor) {
-            const rows = await listInboxAfter(ctx.store.db, p.userId, cursor, REPLAY_LIMIT);
-            const unread = await countUnread(ctx.store.db, p.userId);
-            for (const r of rows) await frame({ notification: toInboxItem(r, format), unread_count: unread });
-          }
-        }
-        await write(': connected\n\n');
+        const sub = watchInbox(
+          ctx,
+          p.userId,
+          filter,
+          format,
+          async (f) => {
+            await replayDone;
+            if (!replayed?.has(f.notification.id)) await frame(f);
+          },
+          () => {
+            void write(
+              encodeSse({ event: 'overflow', data: { detail: 'fell behind; refetch the inbox' } }),
+            ).then(() => res.end());
+          },
+        );
         const beat = setInterval(() => void write(SSE_HEARTBEAT), KEEPALIVE_MS);
-        request.raw.on('close', () => {
+        // `res` (not `request.raw`) closes when the client goes away; listen before any await so
+        // a client that leaves during the replay still frees its subscription.
+        res.on('close', () => {
           clearInterval(beat);
           sub.close();
+          endReplay();
         });
+        try {
+          const since = (request.headers['last-event-id'] as string | undefined) ?? request.query.since;
+          const cursor = since ? await notificationCursor(ctx.store.db, p.userId, since) : undefined;
+          if (cursor) {
+            const rows = await listInboxAfter(ctx.store.db, p.userId, cursor, filter, REPLAY_LIMIT + 1);
+            if (rows.length > REPLAY_LIMIT) {
+              // Too much was missed to replay; the client refetches the inbox, and the live
+              // frames that follow carry ids it can resume from.
+              await write(
+                encodeSse({ event: 'overflow', data: { detail: 'too much was missed; refetch the inbox' } }),
+              );
+            } else {
+              const unread = await countUnread(ctx.store.db, p.userId);
+              for (const r of rows) await frame({ notification: toInboxItem(r, format), unread_count: unread });
+              replayed = new Set(rows.map((r) => r.id));
+            }
+          }
+          await write(': connected\n\n');
+        } catch (err) {
+          request.log.error({ err }, 'inbox stream replay failed');
+          res.end();
+        } finally {
+          endReplay();
+        }
       },
     );
   };

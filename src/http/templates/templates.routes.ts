@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isUniqueViolation } from '../../accounts/user.service.ts';
 import type { AppContext } from '../../context.ts';
-import { conflict, forbidden, notFound } from '../../domain/errors.ts';
-import { newId } from '../../domain/ids.ts';
+import { conflict, forbidden, invalid, notFound } from '../../domain/errors.ts';
+import { isUuid, newId } from '../../domain/ids.ts';
 import {
   deleteTemplate,
   getTemplate,
@@ -126,6 +126,11 @@ export function templatesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const b = request.body;
+        // Templates are addressed by id or key on one path; a uuid-shaped key could name another
+        // template's id and make every lookup ambiguous.
+        if (isUuid(b.templateKey)) {
+          throw invalid('templateKey', 'must not be a uuid (ids and keys share one lookup)');
+        }
         const now = ctx.clock.now();
         const row: TemplateRow = {
           id: newId(now),
@@ -159,16 +164,27 @@ export function templatesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         config: { access: admin },
         schema: {
           tags: ['templates'],
-          summary: 'Update a template (system templates: text and actions only)',
+          summary: 'Update a template (a system template keeps its name and category)',
           params: IdParams,
           body: Type.Partial(Type.Object(fields)),
-          response: { 200: TemplateView, ...errorResponses(400, 404) },
+          response: { 200: TemplateView, ...errorResponses(400, 403, 404) },
         },
       },
       async (request) => {
         const t = await getTemplate(ctx.store.db, request.params.id);
         if (!t) throw notFound('Template');
         const b = request.body;
+        // Clients find system templates by name and group them by category; text, actions and
+        // delivery settings are the operator's to change. Resending the current value is fine.
+        if (t.kind === 'system') {
+          const fixed = [
+            ...(b.name !== undefined && b.name !== t.name ? ['name'] : []),
+            ...(b.category !== undefined && b.category !== t.group_name ? ['category'] : []),
+          ];
+          if (fixed.length > 0) {
+            throw forbidden(`A system template's ${fixed.join(' and ')} cannot be changed.`);
+          }
+        }
         await ctx.store.writer.run((tx) =>
           updateTemplate(tx, t.id, {
             ...(b.name !== undefined ? { name: b.name } : {}),

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
+import type { FieldError } from '../../domain/errors.ts';
 import {
   countForTenant,
   createTenantNotification,
@@ -59,14 +60,22 @@ const Period = Type.Union([Type.Literal('1m'), Type.Literal('3m'), Type.Literal(
 });
 
 function ok(reply: FastifyReply, ctx: AppContext, status: number, data: unknown) {
-  return reply
-    .code(status)
-    .send({
-      statusCode: status,
-      timestamp: new Date(ctx.clock.now()).toISOString(),
-      message: 'Success',
-      data,
-    });
+  return reply.code(status).send({
+    statusCode: status,
+    timestamp: new Date(ctx.clock.now()).toISOString(),
+    message: 'Success',
+    data,
+  });
+}
+
+function errorEnvelope(ctx: AppContext, status: number, message: string, errors: FieldError[]) {
+  return {
+    statusCode: status,
+    timestamp: new Date(ctx.clock.now()).toISOString(),
+    message,
+    data: null,
+    errors,
+  };
 }
 
 export function tenantRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
@@ -78,13 +87,13 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       void reply
         .code(status)
         .headers(headers)
-        .send({
-          statusCode: status,
-          timestamp: new Date(ctx.clock.now()).toISOString(),
-          message,
-          data: null,
-          errors: body.validations,
-        });
+        .send(errorEnvelope(ctx, status, message, body.validations));
+    });
+    // Unknown paths under the prefix answer in this family's envelope too.
+    app.setNotFoundHandler((request, reply) => {
+      void reply
+        .code(404)
+        .send(errorEnvelope(ctx, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`, []));
     });
 
     app.post(
@@ -123,7 +132,7 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             userId: Type.Optional(
               Type.String({
                 format: 'uuid',
-                description: 'Tenant-bound tokens and admins: read for this user',
+                description: 'Admins (and tokens they bind to this tenant): read for this user',
               }),
             ),
             page: Type.Integer({ minimum: 1, default: 1 }),
@@ -149,10 +158,8 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const q = request.query;
-        const userId = readerOf(principalOf(request), q.tenantId, q.userId);
         const filter = {
-          userId,
-          tenantId: q.tenantId,
+          ...readerOf(principalOf(request), q.tenantId, q.userId),
           status: q.status,
           templateKey: q.templateKey,
           category: q.category,
@@ -190,9 +197,11 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const q = request.query;
-        const userId = readerOf(principalOf(request), q.tenantId, q.userId);
         const period = q.timePeriod as TimePeriod;
-        const filter = { userId, tenantId: q.tenantId, since: sinceOf(period, ctx.clock.now()) };
+        const filter = {
+          ...readerOf(principalOf(request), q.tenantId, q.userId),
+          since: sinceOf(period, ctx.clock.now()),
+        };
         return ok(reply, ctx, 200, await countForTenant(ctx, filter, period));
       },
     );

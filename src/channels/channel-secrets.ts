@@ -1,0 +1,131 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { FieldError } from './channel.ts';
+import { isPlainObject } from './config-check.ts';
+
+/**
+ * Secret channel fields (passwords, tokens, webhook URLs with a token in the path) are
+ * encrypted at rest and masked on every read.
+ *
+ * At rest: each secret field's JSON value is sealed with AES-256-GCM under a key derived from
+ * HERALD_SECRET; the channel type and field name are bound in as associated data, so a sealed
+ * value cannot be moved to another field or channel. Stored form: `enc:v1:<iv>.<tag>.<data>`.
+ *
+ * On read: strings become `••••••` plus their last four characters (only when that leaves
+ * most of the secret hidden); object fields (webhook headers) keep their keys and mask each
+ * value. A client that sends the masked value back keeps the stored secret.
+ */
+export const MASK = '••••••';
+const SEALED_PREFIX = 'enc:v1:';
+/** Shorter secrets are masked whole: four characters would give away too much of them. */
+const MIN_LENGTH_TO_SHOW_TAIL = 12;
+
+export function maskValue(value: string): string {
+  return value.length >= MIN_LENGTH_TO_SHOW_TAIL ? `${MASK}${value.slice(-4)}` : MASK;
+}
+
+const aad = (type: string, field: string) => Buffer.from(`herald:channel:${type}:${field}`);
+
+export function sealValue(key: Buffer, type: string, field: string, value: unknown): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad(type, field));
+  const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  const parts = [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url'));
+  return `${SEALED_PREFIX}${parts.join('.')}`;
+}
+
+/** Throws when the value was sealed under another key (HERALD_SECRET changed) or tampered with. */
+export function openValue(key: Buffer, type: string, field: string, sealed: string): unknown {
+  if (!sealed.startsWith(SEALED_PREFIX)) throw new Error(`channel ${type}: ${field} is not sealed`);
+  const [iv, tag, data] = sealed
+    .slice(SEALED_PREFIX.length)
+    .split('.')
+    .map((p) => Buffer.from(p, 'base64url'));
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(aad(type, field));
+  decipher.setAuthTag(tag);
+  const plain = Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
+  return JSON.parse(plain);
+}
+
+/** The config as stored: every present secret field sealed. */
+export function sealConfig(
+  key: Buffer,
+  type: string,
+  secretFields: readonly string[],
+  config: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...config };
+  for (const field of secretFields) {
+    if (out[field] !== undefined) out[field] = sealValue(key, type, field, out[field]);
+  }
+  return out;
+}
+
+export function openConfig(
+  key: Buffer,
+  type: string,
+  secretFields: readonly string[],
+  stored: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...stored };
+  for (const field of secretFields) {
+    const value = out[field];
+    if (typeof value === 'string') out[field] = openValue(key, type, field, value);
+  }
+  return out;
+}
+
+/** The config as clients see it. */
+export function maskConfig(
+  secretFields: readonly string[],
+  config: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...config };
+  for (const field of secretFields) {
+    const value = out[field];
+    if (typeof value === 'string') out[field] = maskValue(value);
+    else if (isPlainObject(value)) {
+      out[field] = Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? maskValue(v) : MASK]),
+      );
+    }
+  }
+  return out;
+}
+
+const looksMasked = (v: unknown): v is string => typeof v === 'string' && v.startsWith(MASK);
+
+/**
+ * Puts stored secrets back where the client returned their masked form. A masked value that
+ * does not match the stored one (edited, or from another channel) is an error: silently
+ * storing `••••••abcd` as a password would break sending much later and far from the cause.
+ */
+export function restoreMasked(
+  secretFields: readonly string[],
+  incoming: Record<string, unknown>,
+  stored: Record<string, unknown> | undefined,
+): { config: Record<string, unknown>; errors: FieldError[] } {
+  const out = { ...incoming };
+  const errors: FieldError[] = [];
+  const unknownMask = (field: string) =>
+    errors.push({ field, detail: 'is a masked value that matches no stored secret; send the secret itself' });
+  for (const field of secretFields) {
+    const value = out[field];
+    const previous = stored?.[field];
+    if (looksMasked(value)) {
+      if (typeof previous === 'string' && maskValue(previous) === value) out[field] = previous;
+      else unknownMask(field);
+    } else if (isPlainObject(value)) {
+      const merged: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const before = isPlainObject(previous) ? previous[k] : undefined;
+        if (!looksMasked(v)) merged[k] = v;
+        else if (typeof before === 'string' && maskValue(before) === v) merged[k] = before;
+        else unknownMask(`${field}.${k}`);
+      }
+      out[field] = merged;
+    }
+  }
+  return { config: out, errors };
+}

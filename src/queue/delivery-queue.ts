@@ -1,0 +1,168 @@
+/**
+ * The delivery queue: the `deliveries` table is both the work queue and the delivery log.
+ *
+ * States of one delivery (a row):
+ *
+ *   pending ──claim──► sending ──sent────────────────────────► sent     (sent_at set)
+ *      ▲                  │  ├──retryable, attempts left──► pending  (next_attempt_at = now + backoff)
+ *      │                  │  └──permanent, or attempts used─► failed   (last_error kept, event
+ *      │                  │                                             `delivery.failed` recorded)
+ *      └──lease expired───┘   (the process died or hung mid-send; the row is claimed again)
+ *   failed ──operator retry──► pending (attempts reset)
+ *
+ * - claim: one UPDATE … RETURNING leases up to n due rows (SKIP LOCKED on PostgreSQL). It sets
+ *   `lease_until` and also `next_attempt_at` to the lease end, so "due" is the single test
+ *   `status in (pending, sending) and next_attempt_at <= now`: a pending row whose time has come,
+ *   or a sending row whose lease ran out. One index range serves both.
+ * - attempts count attempts *started*: the claim increments it, as graphile-worker does, so a
+ *   delivery that crashes its process every time still runs out of attempts instead of looping.
+ * - outcomes are written only while the row is still under the lease this worker took; a
+ *   worker whose lease expired cannot overwrite the attempt that replaced it.
+ * - the send timeout is shorter than the lease (enforced at config load), so a live worker
+ *   always records its outcome before anyone else may claim the row. Delivery is therefore
+ *   at least once: only a crash between a receiver's answer and the outcome write repeats a send.
+ * - every failure stores its error text in `last_error`, retryable or not.
+ */
+import type { Recipient } from '../channels/channel.ts';
+import type { AppContext } from '../context.ts';
+import { newId } from '../domain/ids.ts';
+import type { Tx } from '../store/database.ts';
+import { claimDue, type DeliveryRow, markFailed, markRetry, markSent } from '../store/delivery.repository.ts';
+import { insertEvents, type NewEvent } from '../store/event.repository.ts';
+import { deletePushSubscriptionByEndpoint } from '../store/push-subscription.repository.ts';
+import { retryDelayMs } from './backoff.ts';
+import type { DeliveryContent } from './enqueue.ts';
+
+/** A leased row with its JSON columns parsed. `lease` identifies this claim in outcome writes. */
+export interface ClaimedDelivery {
+  row: DeliveryRow;
+  lease: number;
+  recipient: Recipient;
+  content: DeliveryContent;
+}
+
+/** What one send attempt came to. */
+export type SendOutcome =
+  | { delivery: ClaimedDelivery; ok: true }
+  | {
+      delivery: ClaimedDelivery;
+      ok: false;
+      error: string;
+      retryable: boolean;
+      /** A push subscription its service says is gone; removed in the same transaction. */
+      goneEndpoint?: string;
+    };
+
+/** What the queue made of an outcome, for metrics and wake-up timers. */
+export interface RecordedOutcome {
+  delivery: ClaimedDelivery;
+  result: 'sent' | 'retry' | 'failed';
+  /** When a retried delivery is due again. */
+  nextAttemptAt?: number;
+  /** The `delivery.failed` event recorded with a final failure. */
+  eventId?: string;
+}
+
+async function claimIn(ctx: AppContext, tx: Tx, limit: number): Promise<ClaimedDelivery[]> {
+  if (limit <= 0) return [];
+  const now = ctx.clock.now();
+  const leaseUntil = now + ctx.config.leaseMs;
+  const rows = await claimDue(tx, ctx.store.kind, { limit, now, leaseUntil });
+  return rows.map((row) => ({
+    row,
+    lease: leaseUntil,
+    recipient: JSON.parse(row.recipient) as Recipient,
+    content: JSON.parse(row.content) as DeliveryContent,
+  }));
+}
+
+/** True when a re-claimed row already used every attempt (its earlier leases expired). */
+export function attemptsExhausted(ctx: AppContext, row: DeliveryRow): boolean {
+  return row.attempts > ctx.config.maxAttempts;
+}
+
+function failedEvent(d: ClaimedDelivery, error: string, now: number): NewEvent {
+  return {
+    id: newId(now),
+    name: 'delivery.failed',
+    fields: {
+      deliveryId: d.row.id,
+      channel: d.row.channel,
+      error,
+      attempts: d.row.attempts,
+      ruleId: d.row.rule_id,
+      ruleName: d.row.rule_name,
+      messageId: d.row.message_id,
+      userId: d.row.user_id,
+    },
+    occurredAt: now,
+  };
+}
+
+/**
+ * One step of a worker: records the outcomes of finished sends, then leases up to `claim` due
+ * deliveries, in one transaction, so each step costs one commit (one fsync on SQLite, which
+ * blocks the process while it runs; fewer, fuller commits are what makes throughput).
+ *
+ * Sent rows are one UPDATE per lease; retried and failed rows one each (they carry their own
+ * error and time), plus a `delivery.failed` event per final failure. Outcomes whose lease was
+ * lost are dropped: the newer attempt owns the row.
+ */
+export async function settleAndClaim(
+  ctx: AppContext,
+  outcomes: readonly SendOutcome[],
+  claim: number,
+  random: () => number = Math.random,
+): Promise<{ recorded: RecordedOutcome[]; claimed: ClaimedDelivery[] }> {
+  if (outcomes.length === 0 && claim <= 0) return { recorded: [], claimed: [] };
+  return ctx.store.writer.run(async (tx) => {
+    const recorded = await recordIn(ctx, tx, outcomes, random);
+    const claimed = await claimIn(ctx, tx, claim);
+    return { recorded, claimed };
+  });
+}
+
+async function recordIn(
+  ctx: AppContext,
+  tx: Tx,
+  outcomes: readonly SendOutcome[],
+  random: () => number,
+): Promise<RecordedOutcome[]> {
+  if (outcomes.length === 0) return [];
+  const policy = { baseMs: ctx.config.retryBaseMs, maxMs: ctx.config.retryMaxMs };
+  const now = ctx.clock.now();
+  const recorded: RecordedOutcome[] = [];
+  const sentByLease = new Map<number, ClaimedDelivery[]>();
+  const events: NewEvent[] = [];
+  for (const o of outcomes) {
+    if (o.ok) {
+      const group = sentByLease.get(o.delivery.lease) ?? [];
+      group.push(o.delivery);
+      sentByLease.set(o.delivery.lease, group);
+      continue;
+    }
+    const { row, lease } = o.delivery;
+    if (o.goneEndpoint) await deletePushSubscriptionByEndpoint(tx, o.goneEndpoint);
+    if (o.retryable && row.attempts < ctx.config.maxAttempts) {
+      const nextAttemptAt = now + retryDelayMs(row.attempts, policy, random);
+      if (await markRetry(tx, row.id, lease, { nextAttemptAt, error: o.error, now })) {
+        recorded.push({ delivery: o.delivery, result: 'retry', nextAttemptAt });
+      }
+      continue;
+    }
+    const error =
+      o.retryable && row.attempts > 1 ? `gave up after ${row.attempts} attempts: ${o.error}` : o.error;
+    if (await markFailed(tx, row.id, lease, { error, now })) {
+      const event = failedEvent(o.delivery, error, now);
+      recorded.push({ delivery: o.delivery, result: 'failed', eventId: event.id });
+      events.push(event);
+    }
+  }
+  for (const [lease, group] of sentByLease) {
+    const ids = group.map((d) => d.row.id);
+    const changed = new Set(await markSent(tx, ids, lease, now));
+    for (const d of group) if (changed.has(d.row.id)) recorded.push({ delivery: d, result: 'sent' });
+  }
+  await insertEvents(tx, events, now);
+  return recorded;
+}

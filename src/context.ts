@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createJwtCodec, type JwtCodec } from './accounts/jwt.ts';
+import { createPrincipalCache, type PrincipalCache } from './accounts/principal-cache.ts';
 import { createTokenUsage, type TokenUsage } from './accounts/token-usage.ts';
 import type { Config } from './config/config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
@@ -20,6 +21,8 @@ export interface AppContext {
   readonly clock: Clock;
   readonly jwt: JwtCodec;
   readonly tokenUsage: TokenUsage;
+  /** Recently resolved access tokens; clear it when tokens, users or roles change. */
+  readonly principals: PrincipalCache;
   /** Live inbox fan-out: told about notifications after their transaction commits. */
   readonly hub: Hub;
   /** Carries inbox changes to the hub (directly, or across processes over LISTEN/NOTIFY). */
@@ -44,6 +47,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     clock: overrides.clock ?? systemClock,
     jwt: createJwtCodec(config.secret, config.accessTokenTtlSeconds),
     tokenUsage: createTokenUsage(store),
+    principals: createPrincipalCache(),
     hub,
     inboxEvents: localInboxEvents(hub),
     commitSteps: [],

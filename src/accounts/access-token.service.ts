@@ -128,5 +128,6 @@ export async function listTokens(ctx: AppContext, userId: string): Promise<Acces
 
 export async function revokeToken(ctx: AppContext, userId: string, id: string): Promise<void> {
   const ok = await ctx.store.writer.run((tx) => revokeAccessToken(tx, id, userId, ctx.clock.now()));
+  ctx.principals.clear();
   if (!ok) throw notFound('Access token');
 }

@@ -192,10 +192,16 @@ export async function resolvePrincipal(
 ): Promise<(Principal & { sessionId: string | null }) | null> {
   const now = ctx.clock.now();
   if (credential.startsWith(ACCESS_TOKEN_PREFIX)) {
-    const row = await findAccessTokenByHash(ctx.store.db, sha256Hex(credential));
+    const hash = sha256Hex(credential);
+    const cached = ctx.principals.get(hash, now);
+    if (cached) {
+      ctx.tokenUsage.touch(cached.tokenId!, now);
+      return { ...cached, sessionId: null };
+    }
+    const row = await findAccessTokenByHash(ctx.store.db, hash);
     if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return null;
     ctx.tokenUsage.touch(row.id, now);
-    return {
+    const principal: Principal = {
       userId: row.user_id,
       email: row.email,
       username: row.username,
@@ -204,8 +210,9 @@ export async function resolvePrincipal(
       tokenId: row.id,
       bucketIds: row.bucket_ids ? (JSON.parse(row.bucket_ids) as string[]) : null,
       tenantId: row.tenant_id,
-      sessionId: null,
     };
+    ctx.principals.set(hash, principal, now, row.expires_at);
+    return { ...principal, sessionId: null };
   }
   const claims = await ctx.jwt.verify(credential, now);
   if (!claims) return null;

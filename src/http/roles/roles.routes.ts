@@ -42,6 +42,10 @@ const admin = { scope: 'admin', permission: 'users.manage' } as const;
 
 export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // Role and user changes alter what cached access tokens may do.
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET') ctx.principals.clear();
+    });
     app.get(
       '/',
       {

@@ -35,6 +35,10 @@ const admin = { scope: 'admin', permission: 'users.manage' } as const;
 
 export function usersRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // Role and user changes alter what cached access tokens may do.
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET') ctx.principals.clear();
+    });
     app.post(
       '/',
       {

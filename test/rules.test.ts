@@ -129,6 +129,43 @@ describe.each(STORES)('events and rules on %s', (store) => {
     expect((await h.api('GET', '/api/v2/notifications/inbox', { token: erin.token })).body.notifications).toHaveLength(0);
   });
 
+  it('evaluates every operator through the engine, including IPv6 CIDR ranges', async () => {
+    const token = (await h.api('POST', '/api/v1/access-tokens', { token: admin, body: { name: 'ev', scopes: ['events:create'] } })).body.token;
+    // Each rule has one condition; the event below satisfies exactly the ones named `yes-…`.
+    const cases: Array<[string, string, string, unknown]> = [
+      ['yes-equals', 'status', 'equals', 'failed'],
+      ['no-equals', 'status', 'equals', 'ok'],
+      ['yes-not_equals', 'status', 'not_equals', 'ok'],
+      ['yes-in', 'ip', 'in', ['2001:db8::/32']],
+      ['no-in', 'ip', 'in', ['2001:db9::/32', '10.0.0.0/8']],
+      ['yes-not_in', 'ip', 'not_in', ['fd00::/8']],
+      ['yes-contains', 'message', 'contains', 'disk'],
+      ['yes-not_contains', 'message', 'not_contains', 'network'],
+      ['yes-starts_with', 'host.name', 'starts_with', 'db-'],
+      ['no-ends_with', 'host.name', 'ends_with', '.internal'],
+      ['yes-matches', 'host.name', 'matches', '^db-[0-9]+$'],
+      ['yes-gt', 'size', 'gt', 100],
+      ['no-gte', 'size', 'gte', 1000],
+      ['yes-lt', 'size', 'lt', 1000],
+      ['yes-lte', 'size', 'lte', 512],
+      ['yes-between', 'size', 'between', [500, 600]],
+      ['yes-exists', 'host.name', 'exists', true],
+      ['no-exists', 'missing', 'exists', true],
+    ];
+    for (const [name, field, operator, value] of cases) {
+      await createRule({ name, events: ['probe.*'], conditions: [{ field, operator, value }], actions: [{ channel: 'inbox', recipients: ['admin'] }] });
+    }
+    const res = await h.api('POST', '/api/v1/events', {
+      token,
+      body: { name: 'probe.check', status: 'failed', ip: '2001:db8:1::7', message: 'disk almost full', host: { name: 'db-12' }, size: 512 },
+    });
+    expect(res.status).toBe(202);
+    await settled();
+    const rules = (await h.api('GET', '/api/v1/notifications/rules', { token: admin })).body.rules as Array<{ name: string; lastTriggeredAt: string | null }>;
+    const fired = rules.filter((r) => r.lastTriggeredAt !== null).map((r) => r.name).sort();
+    expect(fired).toEqual(cases.map(([n]) => n).filter((n) => n.startsWith('yes-')).sort());
+  });
+
   it('throttles to one firing per window', async () => {
     await createRule({
       name: 'Throttled',

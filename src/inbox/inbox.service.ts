@@ -3,6 +3,8 @@ import { forbidden, invalidMany, notFound } from '../domain/errors.ts';
 import { emptyDraft, type MessageDraft } from '../domain/message.ts';
 import { isAdmin, type Principal } from '../domain/principal.ts';
 import { commitMessage } from '../ingest/commit-message.ts';
+import { newId } from '../domain/ids.ts';
+import { insertEvents } from '../store/event.repository.ts';
 import { listPreferences, upsertPreferences } from '../store/preference.repository.ts';
 import { getSetting, putSetting } from '../store/setting.repository.ts';
 import { getTemplate, getTemplatesByIds, type TemplateRow } from '../store/template.repository.ts';
@@ -117,7 +119,12 @@ export async function isNotifierPaused(ctx: AppContext): Promise<boolean> {
 /** Returns false when nothing changed. Unpausing wakes the delivery workers. */
 export async function setNotifierPaused(ctx: AppContext, paused: boolean): Promise<boolean> {
   if ((await isNotifierPaused(ctx)) === paused) return false;
-  await ctx.store.writer.run((tx) => putSetting(tx, NOTIFIER_PAUSED, paused, ctx.clock.now()));
+  const now = ctx.clock.now();
+  await ctx.store.writer.run(async (tx) => {
+    await putSetting(tx, NOTIFIER_PAUSED, paused, now);
+    await insertEvents(tx, [{ id: newId(now), name: 'settings.updated', fields: { key: NOTIFIER_PAUSED, value: paused }, occurredAt: now }], now);
+  });
+  ctx.afterCommit.emit('events');
   ctx.afterCommit.emit('settings', { key: NOTIFIER_PAUSED, value: paused });
   if (!paused) ctx.afterCommit.emit('deliveries');
   return true;

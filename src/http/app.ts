@@ -24,6 +24,7 @@ import { templatesRoutes } from './templates/templates.routes.ts';
 import { tenantRoutes } from './tenant/tenant.routes.ts';
 import { eventsRoutes, rulesRoutes } from './rules/rules.routes.ts';
 import { UserSchema, usersRoutes } from './users/users.routes.ts';
+import { webRoutes } from './web/web.routes.ts';
 
 /** A token may be restricted to buckets the creator can send to. */
 const tokenBuckets: BucketRestrictionCheck = async (ctx, principal, refs) => {
@@ -93,6 +94,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   }
 
   await app.register(systemRoutes(ctx));
+  await app.register(webRoutes(ctx));
   await app.register(authRoutes(ctx), { prefix: '/api/v1/auth' });
   await app.register(usersRoutes(ctx), { prefix: '/api/v1/users' });
   await app.register(rolesRoutes(ctx), { prefix: '/api/v1/roles' });

@@ -1,0 +1,30 @@
+// The page's elements, looked up once by id (see index.html).
+
+const $ = (id) => document.getElementById(id);
+export const ui = {
+  booting: $('booting'),
+  session: $('session'),
+  whoami: $('whoami'),
+  logout: $('logout'),
+  loginView: $('login-view'),
+  loginForm: $('login-form'),
+  loginIdentifier: $('login-identifier'),
+  loginPassword: $('login-password'),
+  loginError: $('login-error'),
+  loginSubmit: $('login-submit'),
+  inboxView: $('inbox-view'),
+  inboxTitle: $('inbox-title'),
+  unreadCount: $('unread-count'),
+  unreadBadge: $('unread-badge'),
+  liveStatus: $('live-status'),
+  markAll: $('mark-all'),
+  inboxError: $('inbox-error'),
+  list: $('list'),
+  empty: $('empty'),
+  loadMore: $('load-more'),
+  noteForm: $('note-form'),
+  noteTitle: $('note-title-input'),
+  noteMessage: $('note-message'),
+  noteStatus: $('note-status'),
+  noteSubmit: $('note-submit'),
+};

@@ -27,11 +27,25 @@ export interface ChannelSetting {
   config: Record<string, unknown> | null;
 }
 
-export const channelKey = (ctx: AppContext): Buffer => deriveKey(ctx.config.secret, 'channel-secrets');
+const keys = new WeakMap<AppContext, { channel: Buffer; webhook: string }>();
+
+function keysOf(ctx: AppContext): { channel: Buffer; webhook: string } {
+  let k = keys.get(ctx);
+  if (!k) {
+    k = {
+      channel: deriveKey(ctx.config.secret, 'channel-secrets'),
+      webhook: deriveKey(ctx.config.secret, 'webhook-signing').toString('hex'),
+    };
+    keys.set(ctx, k);
+  }
+  return k;
+}
+
+/** The AES-256-GCM key channel secrets are sealed with. */
+export const channelKey = (ctx: AppContext): Buffer => keysOf(ctx).channel;
 
 /** The instance signing key for webhooks whose config names no `secret` of its own. */
-export const webhookSigningSecret = (ctx: AppContext): string =>
-  deriveKey(ctx.config.secret, 'webhook-signing').toString('hex');
+export const webhookSigningSecret = (ctx: AppContext): string => keysOf(ctx).webhook;
 
 function secretFieldsOf(type: string): readonly string[] {
   return getChannel(type)?.secretFields ?? [];

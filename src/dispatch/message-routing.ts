@@ -21,7 +21,8 @@ import { messageContent } from './message-content.ts';
  *   the message's template (when the commit tells us who the recipients were);
  * - a recipient who disabled the message's template gets nothing outside (CRITICAL push aside);
  * - a template's `method` narrows the set: `smtp`/`email` → email only, `webpush`/`push` →
- *   push only, `inbox` → nothing outside; no method → both.
+ *   push only, `inbox` → nothing outside; no method → both. CRITICAL overrides a user's
+ *   preference, never the template's method (an inbox-only template stays inbox-only).
  *
  * Everything is INSERT … SELECT over the message's notifications, inside the message's own
  * transaction, so a message to 100k recipients is still a couple of statements and its
@@ -76,7 +77,7 @@ export async function routeMessage(ctx: AppContext, tx: Tx, committed: Committed
   if (m.template_id) {
     const methods = methodsFor(await templateMethod(tx, m.template_id));
     email &&= methods.email;
-    push &&= methods.push || critical;
+    push &&= methods.push;
   }
   if (!email && !push) return 0;
   const insert: MessageDeliveryInsert = {

@@ -10,10 +10,12 @@
  *      └──lease expired───┘   (the process died or hung mid-send; the row is claimed again)
  *   failed ──operator retry──► pending (attempts reset)
  *
- * - claim: one UPDATE … RETURNING leases up to n due rows (SKIP LOCKED on PostgreSQL). It sets
- *   `lease_until` and also `next_attempt_at` to the lease end, so "due" is the single test
- *   `status in (pending, sending) and next_attempt_at <= now`: a pending row whose time has come,
- *   or a sending row whose lease ran out. One index range serves both.
+ * - claim: UPDATE … RETURNING leases up to n due rows (SKIP LOCKED on PostgreSQL). It sets
+ *   `lease_until` and also `next_attempt_at` to the lease end, so "due" is the same test for
+ *   both kinds of claimable row, `next_attempt_at <= now`: a pending row whose time has come, or
+ *   a sending row whose lease ran out, each a range on the (status, next_attempt_at) index.
+ * - a worker records outcomes and claims its next rows in one transaction (settleAndClaim), so
+ *   each step costs one commit.
  * - attempts count attempts *started*: the claim increments it, as graphile-worker does, so a
  *   delivery that crashes its process every time still runs out of attempts instead of looping.
  * - outcomes are written only while the row is still under the lease this worker took; a

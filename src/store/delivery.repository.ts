@@ -345,12 +345,10 @@ export async function deleteDelivery(db: Executor, id: string): Promise<boolean>
 }
 
 export async function deleteDeliveries(db: Executor, f: LogFilter): Promise<number> {
-  let q = db.deleteFrom('deliveries');
-  if (f.status === 'pending') q = q.where('status', 'in', OPEN_STATUSES);
-  else if (f.status) q = q.where('status', '=', f.status);
-  if (f.ruleId !== undefined) q = q.where('rule_id', '=', f.ruleId);
-  if (f.before !== undefined) q = q.where('created_at', '<', f.before);
-  const res = await q.executeTakeFirst();
+  const res = await db
+    .deleteFrom('deliveries')
+    .where('id', 'in', filtered(db, f).select('id'))
+    .executeTakeFirst();
   return Number(res.numDeletedRows);
 }
 

@@ -36,6 +36,14 @@ export function inboxWatchRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       {
         websocket: true,
         config: { access: { scope: 'inbox:read', queryToken: true } },
+        // A refused upgrade (401, 403, 400) is answered over the raw socket, which nothing reads
+        // afterwards; @fastify/websocket only closes it when its own onRequest hook ran, which
+        // the auth hook (installed first) pre-empts. Close it here, or it stays open until the
+        // client hangs up and server shutdown waits for it. (Accepted upgrades are hijacked and
+        // never reach onResponse.)
+        onResponse: async (request) => {
+          if (request.headers.upgrade) request.raw.socket.destroy();
+        },
         schema: {
           tags: ['Notifications'],
           summary: 'Watch for new inbox notifications (WebSocket)',

@@ -25,8 +25,8 @@ export const DEFAULTS = {
   refreshTokenTtlDays: 30,
   /** ms allowed for a saveOnServer download. */
   downloadTimeoutMs: 10_000,
-  /** Concurrent delivery sends per process. */
-  workers: 8,
+  /** Concurrent delivery sends per process; outside sends mostly wait on the network. */
+  workers: 32,
   /** ms allowed for one outside send; must stay below the lease. */
   sendTimeoutMs: 10_000,
   /** ms a claimed delivery stays reserved before another worker may take it. */

@@ -1,3 +1,4 @@
+import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 import { deriveKey } from '../accounts/secrets.ts';
 import { getChannel } from '../channels/channel-registry.ts';
 import { maskConfig, openConfig, restoreMasked, sealConfig } from '../channels/channel-secrets.ts';
@@ -156,15 +157,17 @@ export async function saveChannel(
   const skipCheck = !body.enabled && Object.keys(incoming).length === 0 && type !== 'webpush';
   const config = skipCheck ? {} : resolveConfig(ctx, type, incoming, stored);
   const now = ctx.clock.now();
-  await ctx.store.writer.run((tx) =>
-    putChannelConfig(tx, {
+  await ctx.store.writer.run(async (tx) => {
+    await putChannelConfig(tx, {
       type,
       enabled: body.enabled ? 1 : 0,
       config: JSON.stringify(sealConfig(channelKey(ctx), type, channel.secretFields, config)),
       updated_at: now,
-    }),
-  );
+    });
+    await insertEvents(tx, [settingsUpdated(now, { key: `channels.${type}`, enabled: body.enabled })], now);
+  });
   ctx.afterCommit.emit('channels');
+  ctx.afterCommit.emit('events');
 }
 
 /**

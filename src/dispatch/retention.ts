@@ -1,3 +1,4 @@
+import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../context.ts';
@@ -32,7 +33,11 @@ export async function getRetentionDays(ctx: AppContext): Promise<number> {
 
 export async function setRetentionDays(ctx: AppContext, days: number): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.store.writer.run((tx) => putSetting(tx, RETENTION_SETTING, days, now));
+  await ctx.store.writer.run(async (tx) => {
+    await putSetting(tx, RETENTION_SETTING, days, now);
+    await insertEvents(tx, [settingsUpdated(now, { key: RETENTION_SETTING, value: days })], now);
+  });
+  ctx.afterCommit.emit('events');
 }
 
 export interface RetentionResult {

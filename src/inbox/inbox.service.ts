@@ -3,8 +3,7 @@ import { forbidden, invalidMany, notFound } from '../domain/errors.ts';
 import { emptyDraft, type MessageDraft } from '../domain/message.ts';
 import { isAdmin, type Principal } from '../domain/principal.ts';
 import { commitMessage } from '../ingest/commit-message.ts';
-import { newId } from '../domain/ids.ts';
-import { insertEvents } from '../store/event.repository.ts';
+import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 import { listPreferences, upsertPreferences } from '../store/preference.repository.ts';
 import { getSetting, putSetting } from '../store/setting.repository.ts';
 import { getTemplate, getTemplatesByIds, type TemplateRow } from '../store/template.repository.ts';
@@ -38,14 +37,16 @@ export async function sendCustomNotification(
       { field: 'content.message', detail: 'provide a non-empty title or message' },
     ]);
   }
-  const t = SYSTEM_TEMPLATES.custom;
-  await notifyFromTemplate(
-    ctx,
-    { id: t.id, title_template: t.title, body_template: t.body },
-    [principal.userId],
-    { custom_title: title, custom_message: message },
-    { senderId: principal.userId },
-  );
+  // The caller writes to themselves, so the text is kept as typed (markdown included), as Coder
+  // does, rather than escaped like untrusted template values; the HTML renderer still drops raw
+  // HTML and unsafe URLs.
+  const draft: MessageDraft = {
+    ...emptyDraft(title.trim()),
+    body: message.trim() || null,
+    templateId: SYSTEM_TEMPLATES.custom.id,
+    senderId: principal.userId,
+  };
+  await commitMessage(ctx, draft, { userIds: [principal.userId] });
 }
 
 export async function sendTestNotification(ctx: AppContext, principal: Principal) {
@@ -122,7 +123,7 @@ export async function setNotifierPaused(ctx: AppContext, paused: boolean): Promi
   const now = ctx.clock.now();
   await ctx.store.writer.run(async (tx) => {
     await putSetting(tx, NOTIFIER_PAUSED, paused, now);
-    await insertEvents(tx, [{ id: newId(now), name: 'settings.updated', fields: { key: NOTIFIER_PAUSED, value: paused }, occurredAt: now }], now);
+    await insertEvents(tx, [settingsUpdated(now, { key: NOTIFIER_PAUSED, value: paused })], now);
   });
   ctx.afterCommit.emit('events');
   ctx.afterCommit.emit('settings', { key: NOTIFIER_PAUSED, value: paused });

@@ -43,6 +43,8 @@ export interface CommittedMessage {
   message: MessageRow;
   notifications: Array<{ id: string; user_id: string }>;
   replaced: Array<{ id: string; user_id: string }>;
+  /** Who the message was addressed to (before preferences), for routing that overrides them. */
+  recipients: Recipients;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function writeMessage(
   const notifications = await fanOut(tx, ctx.store.kind, row, recipients);
   for (const a of opts.newAttachments ?? []) await insertAttachment(tx, { ...a, message_id: row.id });
   await linkAttachments(tx, row.id, opts.attachmentIds ?? []);
-  const result: CommittedMessage = { message: row, notifications, replaced };
+  const result: CommittedMessage = { message: row, notifications, replaced, recipients };
   for (const step of ctx.commitSteps) await step(tx, result);
   await ctx.inboxEvents.inTx(tx, hubEventsOf(result));
   if (opts.idempotency) {

@@ -1,3 +1,4 @@
+import { newId } from '../domain/ids.ts';
 import type { Executor } from './database.ts';
 
 export interface NewEvent {
@@ -6,6 +7,14 @@ export interface NewEvent {
   fields: Record<string, unknown>;
   occurredAt: number;
 }
+
+/** The `settings.updated` event every settings change records. */
+export const settingsUpdated = (now: number, fields: Record<string, unknown>): NewEvent => ({
+  id: newId(now),
+  name: 'settings.updated',
+  fields,
+  occurredAt: now,
+});
 
 export async function insertEvents(db: Executor, events: readonly NewEvent[], now: number): Promise<void> {
   if (events.length === 0) return;

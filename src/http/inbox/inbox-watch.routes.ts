@@ -155,7 +155,8 @@ export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
               );
             } else {
               const unread = await countUnread(ctx.store.db, p.userId);
-              for (const r of rows) await frame({ notification: toInboxItem(r, format), unread_count: unread });
+              for (const r of rows)
+                await frame({ notification: toInboxItem(r, format), unread_count: unread });
               replayed = new Set(rows.map((r) => r.id));
             }
           }

@@ -18,7 +18,13 @@ describe.each(STORES)('events and rules on %s', (store) => {
   let smtp: SmtpReceiver;
   let admin: string;
   const clock = manualClock(Date.parse('2026-03-10T10:05:00Z'));
-  const env = { HERALD_ACCESS_TOKEN_TTL_SECONDS: '86400', HERALD_TRUST_PROXY: 'true', HERALD_POLL_INTERVAL_MS: '50', HERALD_RETRY_BASE_MS: '50', HERALD_LOGIN_MAX_ATTEMPTS: '100' };
+  const env = {
+    HERALD_ACCESS_TOKEN_TTL_SECONDS: '86400',
+    HERALD_TRUST_PROXY: 'true',
+    HERALD_POLL_INTERVAL_MS: '50',
+    HERALD_RETRY_BASE_MS: '50',
+    HERALD_LOGIN_MAX_ATTEMPTS: '100',
+  };
 
   beforeAll(async () => {
     smtp = await createSmtpReceiver();
@@ -26,7 +32,10 @@ describe.each(STORES)('events and rules on %s', (store) => {
     admin = await h.adminToken();
     const put = await h.api('PUT', '/api/v1/notifications/channels/smtp', {
       token: admin,
-      body: { enabled: true, config: { host: smtp.host, port: smtp.port, from: 'herald@example.com', tls: false } },
+      body: {
+        enabled: true,
+        config: { host: smtp.host, port: smtp.port, from: 'herald@example.com', tls: false },
+      },
     });
     expect(put.status).toBe(200);
   });
@@ -51,7 +60,8 @@ describe.each(STORES)('events and rules on %s', (store) => {
       body: { email: ADMIN.email, password: 'wrong-password' },
       headers: { 'x-forwarded-for': ip, 'user-agent': 'curl/8' },
     });
-  const drain = () => h.server.ctx.store.db.selectFrom('events').select('id').where('processed_at', 'is', null).execute();
+  const drain = () =>
+    h.server.ctx.store.db.selectFrom('events').select('id').where('processed_at', 'is', null).execute();
   const settled = () => until(async () => (await drain()).length === 0);
   const delivered = () =>
     until(async () => {
@@ -59,7 +69,10 @@ describe.each(STORES)('events and rules on %s', (store) => {
         .selectFrom('deliveries')
         .select('id')
         .where((eb) =>
-          eb.or([eb('status', '=', 'sending'), eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', clock.now())])]),
+          eb.or([
+            eb('status', '=', 'sending'),
+            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', clock.now())]),
+          ]),
         )
         .execute();
       return open.length === 0;
@@ -89,14 +102,22 @@ describe.each(STORES)('events and rules on %s', (store) => {
 
     const log = await h.api('GET', `/api/v1/notifications/log?rule_id=${rule.id}`, { token: admin });
     expect(log.body.entries).toEqual([
-      expect.objectContaining({ ruleId: rule.id, ruleName: 'Alert on failed logins', channel: 'smtp', status: 'sent' }),
+      expect.objectContaining({
+        ruleId: rule.id,
+        ruleName: 'Alert on failed logins',
+        channel: 'smtp',
+        status: 'sent',
+      }),
     ]);
     const listed = (await h.api('GET', '/api/v1/notifications/rules', { token: admin })).body.rules[0];
     expect(listed.lastTriggeredAt).toBe(new Date(clock.now()).toISOString());
   });
 
   it('matches wildcards and or-logic, and expands role recipients to their members in the inbox', async () => {
-    const ops = await h.api('POST', '/api/v1/roles', { token: admin, body: { name: 'ops', permissions: [] } });
+    const ops = await h.api('POST', '/api/v1/roles', {
+      token: admin,
+      body: { name: 'ops', permissions: [] },
+    });
     const carol = await h.createUser('carol', { roles: ['member', 'ops'] });
     const dan = await h.createUser('dan', { roles: ['member', 'ops'] });
     const erin = await h.createUser('erin');
@@ -110,7 +131,12 @@ describe.each(STORES)('events and rules on %s', (store) => {
       ],
       actions: [{ channel: 'inbox', recipients: [ops.body.id] }],
     });
-    const token = (await h.api('POST', '/api/v1/access-tokens', { token: admin, body: { name: 'ev', scopes: ['events:create'] } })).body.token;
+    const token = (
+      await h.api('POST', '/api/v1/access-tokens', {
+        token: admin,
+        body: { name: 'ev', scopes: ['events:create'] },
+      })
+    ).body.token;
     const post = (body: Record<string, unknown>) => h.api('POST', '/api/v1/events', { token, body });
     const a = await post({ name: 'backup.failed', host: 'web-1', size: 10 }); // neither condition
     expect(a.status).toBe(202);
@@ -126,11 +152,18 @@ describe.each(STORES)('events and rules on %s', (store) => {
         'Backups: backup.failed',
       ]);
     }
-    expect((await h.api('GET', '/api/v2/notifications/inbox', { token: erin.token })).body.notifications).toHaveLength(0);
+    expect(
+      (await h.api('GET', '/api/v2/notifications/inbox', { token: erin.token })).body.notifications,
+    ).toHaveLength(0);
   });
 
   it('evaluates every operator through the engine, including IPv6 CIDR ranges', async () => {
-    const token = (await h.api('POST', '/api/v1/access-tokens', { token: admin, body: { name: 'ev', scopes: ['events:create'] } })).body.token;
+    const token = (
+      await h.api('POST', '/api/v1/access-tokens', {
+        token: admin,
+        body: { name: 'ev', scopes: ['events:create'] },
+      })
+    ).body.token;
     // Each rule has one condition; the event below satisfies exactly the ones named `yes-…`.
     const cases: Array<[string, string, string, unknown]> = [
       ['yes-equals', 'status', 'equals', 'failed'],
@@ -153,17 +186,40 @@ describe.each(STORES)('events and rules on %s', (store) => {
       ['no-exists', 'missing', 'exists', true],
     ];
     for (const [name, field, operator, value] of cases) {
-      await createRule({ name, events: ['probe.*'], conditions: [{ field, operator, value }], actions: [{ channel: 'inbox', recipients: ['admin'] }] });
+      await createRule({
+        name,
+        events: ['probe.*'],
+        conditions: [{ field, operator, value }],
+        actions: [{ channel: 'inbox', recipients: ['admin'] }],
+      });
     }
     const res = await h.api('POST', '/api/v1/events', {
       token,
-      body: { name: 'probe.check', status: 'failed', ip: '2001:db8:1::7', message: 'disk almost full', host: { name: 'db-12' }, size: 512 },
+      body: {
+        name: 'probe.check',
+        status: 'failed',
+        ip: '2001:db8:1::7',
+        message: 'disk almost full',
+        host: { name: 'db-12' },
+        size: 512,
+      },
     });
     expect(res.status).toBe(202);
     await settled();
-    const rules = (await h.api('GET', '/api/v1/notifications/rules', { token: admin })).body.rules as Array<{ name: string; lastTriggeredAt: string | null }>;
-    const fired = rules.filter((r) => r.lastTriggeredAt !== null).map((r) => r.name).sort();
-    expect(fired).toEqual(cases.map(([n]) => n).filter((n) => n.startsWith('yes-')).sort());
+    const rules = (await h.api('GET', '/api/v1/notifications/rules', { token: admin })).body.rules as Array<{
+      name: string;
+      lastTriggeredAt: string | null;
+    }>;
+    const fired = rules
+      .filter((r) => r.lastTriggeredAt !== null)
+      .map((r) => r.name)
+      .sort();
+    expect(fired).toEqual(
+      cases
+        .map(([n]) => n)
+        .filter((n) => n.startsWith('yes-'))
+        .sort(),
+    );
   });
 
   it('throttles to one firing per window', async () => {
@@ -173,8 +229,14 @@ describe.each(STORES)('events and rules on %s', (store) => {
       cadence: { type: 'throttle', minutes: 10 },
       actions: [{ channel: 'smtp', recipients: ['ops@example.com'] }],
     });
-    const token = (await h.api('POST', '/api/v1/access-tokens', { token: admin, body: { name: 'ev', scopes: ['events:create'] } })).body.token;
-    for (let i = 0; i < 3; i++) await h.api('POST', '/api/v1/events', { token, body: { name: 'disk.full', host: `h${i}` } });
+    const token = (
+      await h.api('POST', '/api/v1/access-tokens', {
+        token: admin,
+        body: { name: 'ev', scopes: ['events:create'] },
+      })
+    ).body.token;
+    for (let i = 0; i < 3; i++)
+      await h.api('POST', '/api/v1/events', { token, body: { name: 'disk.full', host: `h${i}` } });
     await settled();
     // Let the first mail be recorded as sent before moving the clock, so no lease spans the jump.
     await delivered();
@@ -194,7 +256,12 @@ describe.each(STORES)('events and rules on %s', (store) => {
       cadence: { type: 'digest', every: 'hour' },
       actions: [{ channel: 'smtp', recipients: ['digest@example.com'] }],
     });
-    const token = (await h.api('POST', '/api/v1/access-tokens', { token: admin, body: { name: 'ev', scopes: ['events:create'] } })).body.token;
+    const token = (
+      await h.api('POST', '/api/v1/access-tokens', {
+        token: admin,
+        body: { name: 'ev', scopes: ['events:create'] },
+      })
+    ).body.token;
     await h.api('POST', '/api/v1/events', { token, body: { name: 'job.done', job: 'alpha' } });
     clock.advance(20 * 60_000);
     await h.api('POST', '/api/v1/events', { token, body: { name: 'job.done', job: 'beta' } });
@@ -211,22 +278,43 @@ describe.each(STORES)('events and rules on %s', (store) => {
   });
 
   it('toggles, updates and deletes rules', async () => {
-    const rule = await createRule({ name: 'T', events: ['x.y'], actions: [{ channel: 'inbox', recipients: ['admin'] }] });
+    const rule = await createRule({
+      name: 'T',
+      events: ['x.y'],
+      actions: [{ channel: 'inbox', recipients: ['admin'] }],
+    });
     const off = await h.api('PATCH', `/api/v1/notifications/rules/${rule.id}/toggle`, { token: admin });
     expect(off.body).toEqual({ ok: true, enabled: false });
-    const token = (await h.api('POST', '/api/v1/access-tokens', { token: admin, body: { name: 'ev', scopes: ['events:create'] } })).body.token;
-    const before = (await h.api('GET', '/api/v2/notifications/inbox', { token: admin })).body.notifications.length;
+    const token = (
+      await h.api('POST', '/api/v1/access-tokens', {
+        token: admin,
+        body: { name: 'ev', scopes: ['events:create'] },
+      })
+    ).body.token;
+    const before = (await h.api('GET', '/api/v2/notifications/inbox', { token: admin })).body.notifications
+      .length;
     await h.api('POST', '/api/v1/events', { token, body: { name: 'x.y' } });
     await settled();
-    expect((await h.api('GET', '/api/v2/notifications/inbox', { token: admin })).body.notifications.length).toBe(before);
-    const upd = await h.api('PUT', `/api/v1/notifications/rules/${rule.id}`, { token: admin, body: { name: 'Renamed', enabled: true, events: ['x.*'] } });
+    expect(
+      (await h.api('GET', '/api/v2/notifications/inbox', { token: admin })).body.notifications.length,
+    ).toBe(before);
+    const upd = await h.api('PUT', `/api/v1/notifications/rules/${rule.id}`, {
+      token: admin,
+      body: { name: 'Renamed', enabled: true, events: ['x.*'] },
+    });
     expect(upd.status).toBe(200);
     expect(upd.body.rule).toMatchObject({ name: 'Renamed', enabled: true, events: ['x.*'] });
     await h.api('POST', '/api/v1/events', { token, body: { name: 'x.z' } });
     await settled();
-    expect((await h.api('GET', '/api/v2/notifications/inbox', { token: admin })).body.notifications[0].title).toBe('Renamed: x.z');
-    expect((await h.api('DELETE', `/api/v1/notifications/rules/${rule.id}`, { token: admin })).body).toEqual({ ok: true });
-    expect((await h.api('DELETE', `/api/v1/notifications/rules/${rule.id}`, { token: admin })).status).toBe(404);
+    expect(
+      (await h.api('GET', '/api/v2/notifications/inbox', { token: admin })).body.notifications[0].title,
+    ).toBe('Renamed: x.z');
+    expect((await h.api('DELETE', `/api/v1/notifications/rules/${rule.id}`, { token: admin })).body).toEqual({
+      ok: true,
+    });
+    expect((await h.api('DELETE', `/api/v1/notifications/rules/${rule.id}`, { token: admin })).status).toBe(
+      404,
+    );
   });
 
   it('names each invalid field and creates nothing', async () => {
@@ -244,27 +332,47 @@ describe.each(STORES)('events and rules on %s', (store) => {
     });
     expect(res.status).toBe(400);
     const fields = res.body.validations.map((v: { field: string }) => v.field);
-    expect(fields).toEqual(expect.arrayContaining(['events[0]', 'conditions[0].operator', 'conditions[1].value', 'actions[0].channel']));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'events[0]',
+        'conditions[0].operator',
+        'conditions[1].value',
+        'actions[0].channel',
+      ]),
+    );
     expect((await h.api('GET', '/api/v1/notifications/rules', { token: admin })).body.rules).toHaveLength(0);
   });
 
   it('lists recipients, and refuses rules and recipients to a member without the permission', async () => {
     const rec = await h.api('GET', '/api/v1/notifications/recipients', { token: admin });
-    expect(rec.body.users).toEqual(expect.arrayContaining([{ id: expect.any(String), username: 'admin', email: ADMIN.email }]));
-    expect(rec.body.roles.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['admin', 'member']));
+    expect(rec.body.users).toEqual(
+      expect.arrayContaining([{ id: expect.any(String), username: 'admin', email: ADMIN.email }]),
+    );
+    expect(rec.body.roles.map((r: { name: string }) => r.name)).toEqual(
+      expect.arrayContaining(['admin', 'member']),
+    );
     const mallory = await h.createUser('mallory');
     for (const [m, p] of [
       ['GET', '/api/v1/notifications/rules'],
       ['POST', '/api/v1/notifications/rules'],
       ['GET', '/api/v1/notifications/recipients'],
     ] as const) {
-      expect((await h.api(m, p, { token: mallory.token, body: m === 'POST' ? {} : undefined })).status).toBe(403);
+      expect((await h.api(m, p, { token: mallory.token, body: m === 'POST' ? {} : undefined })).status).toBe(
+        403,
+      );
     }
   });
 
   it('accepts events only with the events:create scope and a valid name', async () => {
-    const narrow = (await h.api('POST', '/api/v1/access-tokens', { token: admin, body: { name: 'n', scopes: ['messages:create'] } })).body.token;
-    expect((await h.api('POST', '/api/v1/events', { token: narrow, body: { name: 'a.b' } })).status).toBe(403);
+    const narrow = (
+      await h.api('POST', '/api/v1/access-tokens', {
+        token: admin,
+        body: { name: 'n', scopes: ['messages:create'] },
+      })
+    ).body.token;
+    expect((await h.api('POST', '/api/v1/events', { token: narrow, body: { name: 'a.b' } })).status).toBe(
+      403,
+    );
     const bad = await h.api('POST', '/api/v1/events', { token: admin, body: { name: 'has spaces' } });
     expect(bad.status).toBe(400);
     expect(bad.body.validations[0].field).toBe('name');

@@ -98,7 +98,8 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`${err.message} ${err.detail}`.trim());
     } else {
       console.error(`herald: ${(err as Error)?.message ?? String(err)}`);
-      if (process.env.HERALD_LOG_LEVEL === 'debug' || process.env.HERALD_LOG_LEVEL === 'trace') console.error(err);
+      if (process.env.HERALD_LOG_LEVEL === 'debug' || process.env.HERALD_LOG_LEVEL === 'trace')
+        console.error(err);
     }
     process.exitCode = 1;
   }

@@ -87,7 +87,9 @@ function trustProxyOf(env: Env): boolean | string {
   if (raw === undefined) return DEFAULTS.trustProxy;
   if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
   if (!/^[0-9a-fA-F:.,/\s]+$/.test(raw)) {
-    throw new ConfigError(`HERALD_TRUST_PROXY must be true, false or a comma list of addresses/CIDRs, got "${raw}"`);
+    throw new ConfigError(
+      `HERALD_TRUST_PROXY must be true, false or a comma list of addresses/CIDRs, got "${raw}"`,
+    );
   }
   return raw;
 }

@@ -1,4 +1,3 @@
-import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 import { deriveKey } from '../accounts/secrets.ts';
 import { getChannel } from '../channels/channel-registry.ts';
 import { maskConfig, openConfig, restoreMasked, sealConfig } from '../channels/channel-secrets.ts';
@@ -12,6 +11,7 @@ import {
   listChannelConfigs,
   putChannelConfig,
 } from '../store/channel-config.repository.ts';
+import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 
 /**
  * Operator settings per channel type: read (decrypted for sending, masked for clients) and

@@ -1,4 +1,3 @@
-import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../context.ts';
@@ -8,6 +7,7 @@ import {
   deleteOldMessages,
   deleteOldNotifications,
 } from '../store/delivery.repository.ts';
+import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 import { getSetting, putSetting } from '../store/setting.repository.ts';
 
 /**

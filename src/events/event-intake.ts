@@ -17,7 +17,10 @@ export async function recordEvent(
   input: { name: string; fields: Record<string, unknown>; occurredAt?: string },
 ): Promise<{ id: string; name: string; occurredAt: string }> {
   if (!EVENT_NAME_RE.test(input.name) || input.name.length > 200) {
-    throw invalid('name', 'must be dotted segments of letters, digits, "_" or "-" (e.g. backup.failed), at most 200 characters');
+    throw invalid(
+      'name',
+      'must be dotted segments of letters, digits, "_" or "-" (e.g. backup.failed), at most 200 characters',
+    );
   }
   const now = ctx.clock.now();
   let occurredAt = now;
@@ -29,7 +32,9 @@ export async function recordEvent(
     throw invalid('(body)', `the event's fields must be at most ${MAX_EVENT_BYTES} bytes of JSON`);
   }
   const id = newId(now);
-  await ctx.store.writer.run((tx) => insertEvents(tx, [{ id, name: input.name, fields: input.fields, occurredAt }], now));
+  await ctx.store.writer.run((tx) =>
+    insertEvents(tx, [{ id, name: input.name, fields: input.fields, occurredAt }], now),
+  );
   ctx.afterCommit.emit('events');
   return { id, name: input.name, occurredAt: new Date(occurredAt).toISOString() };
 }

@@ -1,8 +1,8 @@
 import type { AppContext } from '../context.ts';
 import { announceMessage } from '../ingest/commit-message.ts';
 import { wakeDispatchers } from '../queue/enqueue.ts';
-import { firedRuleIds, planDeliveries } from '../rules/rule-matcher.ts';
 import type { RuleEvent } from '../rules/rule.types.ts';
+import { firedRuleIds, planDeliveries } from '../rules/rule-matcher.ts';
 import {
   listEnabledRules,
   markEventsProcessed,
@@ -56,7 +56,11 @@ export function startEventProcessor(ctx: AppContext): EventProcessor {
         await markRulesTriggered(tx, fired, now);
         applied.push(await applyPlans(ctx, tx, event, plans));
       }
-      await markEventsProcessed(tx, rows.map((r) => r.id), now);
+      await markEventsProcessed(
+        tx,
+        rows.map((r) => r.id),
+        now,
+      );
       return { count: rows.length, applied };
     });
     if (!result) return 0;

@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.ts';
 import { emptyDraft } from '../domain/message.ts';
 import { type CommittedMessage, writeMessage } from '../ingest/commit-message.ts';
 import { type DeliveryContent, enqueueDeliveries } from '../queue/enqueue.ts';
+import { renderDigest } from '../rules/cadence.ts';
 import type { RuleEvent } from '../rules/rule.types.ts';
 import type { DeliveryPlan as RulePlan } from '../rules/rule-matcher.ts';
 import type { Tx } from '../store/database.ts';
@@ -15,7 +16,6 @@ import {
   type RecipientDirectory,
   updateDeliveryContent,
 } from '../store/rule.repository.ts';
-import { renderDigest } from '../rules/cadence.ts';
 import { SYSTEM_TEMPLATES } from '../templates/system-templates.ts';
 
 /** Most events listed in one digest; the count keeps going. */
@@ -38,7 +38,12 @@ export function describeEvent(event: RuleEvent): string {
  * address (an email address, a chat id). Channels with a single configured target (webhook,
  * slack, discord) get one delivery.
  */
-export function targetsFor(channel: string, refs: readonly string[], dir: RecipientDirectory, subs: Map<string, Target[]>): {
+export function targetsFor(
+  channel: string,
+  refs: readonly string[],
+  dir: RecipientDirectory,
+  subs: Map<string, Target[]>,
+): {
   userIds: string[];
   targets: Target[];
 } {
@@ -55,11 +60,14 @@ export function targetsFor(channel: string, refs: readonly string[], dir: Recipi
   if (channel === 'inbox') return { userIds: [...userIds], targets: [] };
   if (channel === 'smtp') {
     const targets: Target[] = users.filter((u) => u.email).map((u) => ({ address: u.email!, userId: u.id }));
-    for (const r of raw) if (r.includes('@') && !targets.some((t) => t.address === r)) targets.push({ address: r });
+    for (const r of raw)
+      if (r.includes('@') && !targets.some((t) => t.address === r)) targets.push({ address: r });
     return { userIds: [...userIds], targets };
   }
-  if (channel === 'webpush') return { userIds: [...userIds], targets: users.flatMap((u) => subs.get(u.id) ?? []) };
-  if (channel === 'telegram' && raw.length > 0) return { userIds: [], targets: raw.map((address) => ({ address })) };
+  if (channel === 'webpush')
+    return { userIds: [...userIds], targets: users.flatMap((u) => subs.get(u.id) ?? []) };
+  if (channel === 'telegram' && raw.length > 0)
+    return { userIds: [], targets: raw.map((address) => ({ address })) };
   return { userIds: [...userIds], targets: [{}] };
 }
 
@@ -69,16 +77,27 @@ export interface AppliedPlans {
 }
 
 /** Writes what the matched rules planned, inside the event's processing transaction. */
-export async function applyPlans(ctx: AppContext, tx: Tx, event: RuleEvent, plans: readonly RulePlan[]): Promise<AppliedPlans> {
+export async function applyPlans(
+  ctx: AppContext,
+  tx: Tx,
+  event: RuleEvent,
+  plans: readonly RulePlan[],
+): Promise<AppliedPlans> {
   const out: AppliedPlans = { messages: [], deliveries: 0 };
   if (plans.length === 0) return out;
   const now = ctx.clock.now();
   const dir = await lookupRecipients(tx, [...new Set(plans.flatMap((p) => p.recipients))]);
   const subs = new Map<string, Target[]>();
   if (plans.some((p) => p.channel === 'webpush')) {
-    for (const s of await pushSubscriptionsOf(tx, dir.users.map((u) => u.id))) {
+    for (const s of await pushSubscriptionsOf(
+      tx,
+      dir.users.map((u) => u.id),
+    )) {
       const list = subs.get(s.user_id) ?? [];
-      list.push({ subscription: { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } }, userId: s.user_id });
+      list.push({
+        subscription: { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } },
+        userId: s.user_id,
+      });
       subs.set(s.user_id, list);
     }
   }
@@ -89,7 +108,12 @@ export async function applyPlans(ctx: AppContext, tx: Tx, event: RuleEvent, plan
     if (plan.channel === 'inbox') {
       if (userIds.length === 0) continue;
       const t = SYSTEM_TEMPLATES.ruleTriggered;
-      const draft = { ...emptyDraft(title.slice(0, 200)), body, templateId: t.id, payload: { ruleId: plan.ruleId, eventId: event.id } };
+      const draft = {
+        ...emptyDraft(title.slice(0, 200)),
+        body,
+        templateId: t.id,
+        payload: { ruleId: plan.ruleId, eventId: event.id },
+      };
       out.messages.push(await writeMessage(ctx, tx, draftToRow(newId(now), draft, now), { userIds }));
       continue;
     }
@@ -97,8 +121,17 @@ export async function applyPlans(ctx: AppContext, tx: Tx, event: RuleEvent, plan
       out.deliveries += await addToDigest(tx, plan, event, targets, now);
       continue;
     }
-    const content: DeliveryContent = { title, text: body, deliveryType: 'NORMAL', data: { event: event.name, eventId: event.id, fields: event.fields } };
-    await enqueueDeliveries(tx, [{ channel: plan.channel, recipients: targets, content, ruleId: plan.ruleId, ruleName: plan.ruleName }], now);
+    const content: DeliveryContent = {
+      title,
+      text: body,
+      deliveryType: 'NORMAL',
+      data: { event: event.name, eventId: event.id, fields: event.fields },
+    };
+    await enqueueDeliveries(
+      tx,
+      [{ channel: plan.channel, recipients: targets, content, ruleId: plan.ruleId, ruleName: plan.ruleName }],
+      now,
+    );
     out.deliveries += targets.length;
   }
   return out;
@@ -108,18 +141,36 @@ export async function applyPlans(ctx: AppContext, tx: Tx, event: RuleEvent, plan
  * Digest: one pending delivery per rule action, window and recipient, due at the window's
  * end; each event in the window is added to its content until it is sent.
  */
-async function addToDigest(tx: Tx, plan: RulePlan, event: RuleEvent, targets: Target[], now: number): Promise<number> {
+async function addToDigest(
+  tx: Tx,
+  plan: RulePlan,
+  event: RuleEvent,
+  targets: Target[],
+  now: number,
+): Promise<number> {
   let created = 0;
   for (const { userId, ...recipient } of targets) {
     const recipientJson = JSON.stringify(recipient);
     const open = await findOpenDigest(tx, plan.ruleId, plan.windowKey!, plan.channel, recipientJson);
-    const entry = { id: event.id, name: event.name, occurredAt: event.occurredAt.toISOString(), fields: event.fields };
+    const entry = {
+      id: event.id,
+      name: event.name,
+      occurredAt: event.occurredAt.toISOString(),
+      fields: event.fields,
+    };
     if (open) {
-      const content = JSON.parse(open.content) as DeliveryContent & { data: { count: number; events: (typeof entry)[] } };
+      const content = JSON.parse(open.content) as DeliveryContent & {
+        data: { count: number; events: (typeof entry)[] };
+      };
       const events = [...content.data.events, entry].slice(0, DIGEST_KEEP);
       const count = content.data.count + 1;
       const rendered = renderDigestOf(plan.ruleName, events, count);
-      await updateDeliveryContent(tx, open.id, JSON.stringify({ ...content, ...rendered, data: { ...content.data, count, events } }), now);
+      await updateDeliveryContent(
+        tx,
+        open.id,
+        JSON.stringify({ ...content, ...rendered, data: { ...content.data, count, events } }),
+        now,
+      );
       continue;
     }
     const rendered = renderDigestOf(plan.ruleName, [entry], 1);
@@ -129,7 +180,11 @@ async function addToDigest(tx: Tx, plan: RulePlan, event: RuleEvent, targets: Ta
         {
           channel: plan.channel,
           recipients: [{ ...recipient, userId: userId ?? null }],
-          content: { ...rendered, deliveryType: 'NORMAL', data: { digest: plan.windowKey, count: 1, events: [entry] } },
+          content: {
+            ...rendered,
+            deliveryType: 'NORMAL',
+            data: { digest: plan.windowKey, count: 1, events: [entry] },
+          },
           ruleId: plan.ruleId,
           ruleName: plan.ruleName,
           windowKey: plan.windowKey,
@@ -143,7 +198,11 @@ async function addToDigest(tx: Tx, plan: RulePlan, event: RuleEvent, targets: Ta
   return created;
 }
 
-function renderDigestOf(ruleName: string, events: Array<{ id: string; name: string; occurredAt: string; fields: Record<string, unknown> }>, count: number) {
+function renderDigestOf(
+  ruleName: string,
+  events: Array<{ id: string; name: string; occurredAt: string; fields: Record<string, unknown> }>,
+  count: number,
+) {
   const d = renderDigest(
     ruleName,
     events.map((e) => ({ id: e.id, name: e.name, occurredAt: new Date(e.occurredAt), fields: e.fields })),

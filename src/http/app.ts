@@ -18,11 +18,11 @@ import { installOpenApi } from './plugins/openapi.plugin.ts';
 import { validatorCompiler } from './plugins/validation.ts';
 import { pushSubscriptionsRoutes } from './push-subscriptions/push-subscriptions.routes.ts';
 import { RoleSchema, rolesRoutes } from './roles/roles.routes.ts';
+import { eventsRoutes, rulesRoutes } from './rules/rules.routes.ts';
 import { ActionSchema, AttachmentSchema, MessageSchema } from './schemas/message.schema.ts';
 import { systemRoutes } from './system/system.routes.ts';
 import { templatesRoutes } from './templates/templates.routes.ts';
 import { tenantRoutes } from './tenant/tenant.routes.ts';
-import { eventsRoutes, rulesRoutes } from './rules/rules.routes.ts';
 import { UserSchema, usersRoutes } from './users/users.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 

@@ -110,4 +110,3 @@ export function announceMessage(ctx: AppContext, committed: CommittedMessage): v
   ctx.inboxEvents.committed(hubEventsOf(committed));
   ctx.afterCommit.emit('message', committed);
 }
-

@@ -100,7 +100,12 @@ export async function findOpenDigest(
     .executeTakeFirst();
 }
 
-export async function updateDeliveryContent(db: Executor, id: string, content: string, now: number): Promise<void> {
+export async function updateDeliveryContent(
+  db: Executor,
+  id: string,
+  content: string,
+  now: number,
+): Promise<void> {
   await db.updateTable('deliveries').set({ content, updated_at: now }).where('id', '=', id).execute();
 }
 
@@ -133,7 +138,11 @@ export async function lookupRecipients(db: Executor, refs: readonly string[]): P
       .selectFrom('user_roles')
       .innerJoin('users', 'users.id', 'user_roles.user_id')
       .select(['user_roles.role_id', 'users.id', 'users.username', 'users.email'])
-      .where('user_roles.role_id', 'in', roles.map((r) => r.id))
+      .where(
+        'user_roles.role_id',
+        'in',
+        roles.map((r) => r.id),
+      )
       .execute();
     for (const m of members) {
       roleMembers.set(m.role_id, [...(roleMembers.get(m.role_id) ?? []), m.id]);
@@ -147,4 +156,3 @@ export async function pushSubscriptionsOf(db: Executor, userIds: readonly string
   if (userIds.length === 0) return [];
   return db.selectFrom('push_subscriptions').selectAll().where('user_id', 'in', userIds).execute();
 }
-

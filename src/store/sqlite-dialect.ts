@@ -44,7 +44,9 @@ export function createSqliteDialect(dataDir: string): { dialect: SqliteDialect; 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   return {
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) as unknown as SqliteDatabase.Database }),
+    dialect: new SqliteDialect({
+      database: withStatementCache(sqlite) as unknown as SqliteDatabase.Database,
+    }),
     close: () => {
       if (sqlite.open) sqlite.close();
     },

@@ -13,9 +13,9 @@ import {
   getRule,
   insertRule,
   listRules,
+  type RuleRow,
   ruleColumns,
   ruleFromRow,
-  type RuleRow,
   updateRule,
 } from '../../store/rule.repository.ts';
 import { errorResponses, IdParams, Nullable, Ok } from '../schemas/common.schema.ts';
@@ -29,8 +29,12 @@ const RuleSchema = Type.Object({
   enabled: Type.Boolean(),
   events: Type.Array(Type.String()),
   conditionLogic: Type.String(),
-  conditions: Type.Array(Type.Object({ field: Type.String(), operator: Type.String(), value: Type.Optional(Type.Unknown()) })),
-  cadence: Type.Unknown({ description: '"instant", {type:"throttle", minutes} or {type:"digest", every:"hour"|"day"}' }),
+  conditions: Type.Array(
+    Type.Object({ field: Type.String(), operator: Type.String(), value: Type.Optional(Type.Unknown()) }),
+  ),
+  cadence: Type.Unknown({
+    description: '"instant", {type:"throttle", minutes} or {type:"digest", every:"hour"|"day"}',
+  }),
   actions: Type.Array(Type.Object({ channel: Type.String(), recipients: Type.Array(Type.String()) })),
   createdAt: Type.String(),
   lastTriggeredAt: Nullable(Type.String()),
@@ -60,7 +64,14 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/rules',
-      { config: { access: manage }, schema: { tags: ['rules'], summary: 'List rules', response: { 200: Type.Object({ rules: Type.Array(RuleSchema) }) } } },
+      {
+        config: { access: manage },
+        schema: {
+          tags: ['rules'],
+          summary: 'List rules',
+          response: { 200: Type.Object({ rules: Type.Array(RuleSchema) }) },
+        },
+      },
       async () => ({ rules: (await listRules(ctx.store.db)).map((r) => toView(ruleFromRow(r))) }),
     );
 
@@ -68,13 +79,24 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/rules',
       {
         config: { access: manage },
-        schema: { tags: ['rules'], summary: 'Create a rule', body: RuleBody, response: { 201: Type.Object({ rule: RuleSchema }), ...errorResponses(400, 403) } },
+        schema: {
+          tags: ['rules'],
+          summary: 'Create a rule',
+          body: RuleBody,
+          response: { 201: Type.Object({ rule: RuleSchema }), ...errorResponses(400, 403) },
+        },
       },
       async (request, reply) => {
         const v = validateRuleInput(request.body, { channels: RULE_CHANNELS });
         if (!v.ok) throw invalidMany(v.errors);
         const now = ctx.clock.now();
-        const row = { id: newId(now), created_at: now, updated_at: now, last_triggered_at: null, ...ruleColumns(v.value) } as RuleRow;
+        const row = {
+          id: newId(now),
+          created_at: now,
+          updated_at: now,
+          last_triggered_at: null,
+          ...ruleColumns(v.value),
+        } as RuleRow;
         await ctx.store.writer.run((tx) => insertRule(tx, row));
         return reply.code(201).send({ rule: toView(ruleFromRow(row)) });
       },
@@ -97,7 +119,9 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         if (!existing) throw notFound('Rule');
         const v = validateRuleInput(request.body, { channels: RULE_CHANNELS, partial: true });
         if (!v.ok) throw invalidMany(v.errors);
-        await ctx.store.writer.run((tx) => updateRule(tx, existing.id, { ...ruleColumns(v.value), updated_at: ctx.clock.now() }));
+        await ctx.store.writer.run((tx) =>
+          updateRule(tx, existing.id, { ...ruleColumns(v.value), updated_at: ctx.clock.now() }),
+        );
         return { rule: toView(ruleFromRow((await getRule(ctx.store.db, existing.id))!)) };
       },
     );
@@ -110,21 +134,34 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['rules'],
           summary: 'Turn a rule on or off',
           params: IdParams,
-          response: { 200: Type.Object({ ok: Type.Boolean(), enabled: Type.Boolean() }), ...errorResponses(404) },
+          response: {
+            200: Type.Object({ ok: Type.Boolean(), enabled: Type.Boolean() }),
+            ...errorResponses(404),
+          },
         },
       },
       async (request) => {
         const existing = await getRule(ctx.store.db, request.params.id);
         if (!existing) throw notFound('Rule');
         const enabled = existing.enabled !== 1;
-        await ctx.store.writer.run((tx) => updateRule(tx, existing.id, { enabled: enabled ? 1 : 0, updated_at: ctx.clock.now() }));
+        await ctx.store.writer.run((tx) =>
+          updateRule(tx, existing.id, { enabled: enabled ? 1 : 0, updated_at: ctx.clock.now() }),
+        );
         return { ok: true, enabled };
       },
     );
 
     app.delete(
       '/rules/:id',
-      { config: { access: manage }, schema: { tags: ['rules'], summary: 'Delete a rule', params: IdParams, response: { 200: Ok, ...errorResponses(404) } } },
+      {
+        config: { access: manage },
+        schema: {
+          tags: ['rules'],
+          summary: 'Delete a rule',
+          params: IdParams,
+          response: { 200: Ok, ...errorResponses(404) },
+        },
+      },
       async (request) => {
         const ok = await ctx.store.writer.run((tx) => deleteRule(tx, request.params.id));
         if (!ok) throw notFound('Rule');
@@ -141,7 +178,13 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           summary: 'Users and roles available as rule recipients',
           response: {
             200: Type.Object({
-              users: Type.Array(Type.Object({ id: Type.String(), username: Nullable(Type.String()), email: Nullable(Type.String()) })),
+              users: Type.Array(
+                Type.Object({
+                  id: Type.String(),
+                  username: Nullable(Type.String()),
+                  email: Nullable(Type.String()),
+                }),
+              ),
               roles: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
             }),
           },
@@ -149,7 +192,12 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async () => {
         const [users, roles] = await Promise.all([
-          ctx.store.db.selectFrom('users').select(['id', 'username', 'email']).where('kind', '=', 'account').orderBy('username').execute(),
+          ctx.store.db
+            .selectFrom('users')
+            .select(['id', 'username', 'email'])
+            .where('kind', '=', 'account')
+            .orderBy('username')
+            .execute(),
           listRoles(ctx.store.db),
         ]);
         return { users, roles: roles.map((r) => ({ id: r.id, name: r.name })) };
@@ -168,14 +216,23 @@ export function eventsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['events'],
           summary: 'Record an event for the rules engine (committed before the 202)',
           body: Type.Object(
-            { name: Type.String({ minLength: 1, maxLength: 200 }), occurredAt: Type.Optional(Type.String({ format: 'date-time' })) },
+            {
+              name: Type.String({ minLength: 1, maxLength: 200 }),
+              occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+            },
             { additionalProperties: true },
           ),
-          response: { 202: Type.Object({ id: Type.String(), name: Type.String(), occurredAt: Type.String() }), ...errorResponses(400, 403) },
+          response: {
+            202: Type.Object({ id: Type.String(), name: Type.String(), occurredAt: Type.String() }),
+            ...errorResponses(400, 403),
+          },
         },
       },
       async (request, reply) => {
-        const { name, occurredAt, ...fields } = request.body as { name: string; occurredAt?: string } & Record<string, unknown>;
+        const { name, occurredAt, ...fields } = request.body as {
+          name: string;
+          occurredAt?: string;
+        } & Record<string, unknown>;
         return reply.code(202).send(await recordEvent(ctx, { name, occurredAt, fields }));
       },
     );

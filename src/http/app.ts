@@ -42,6 +42,9 @@ const tokenBuckets: BucketRestrictionCheck = async (ctx, principal, refs) => {
  * connections would stay open until clients drop them. Once closing, every response asks the
  * client to close, and idle sockets are closed as soon as they go idle.
  */
+/** ms in-flight requests get to finish on shutdown before every socket is closed. */
+const CLOSE_GRACE_MS = 10_000;
+
 function installGracefulClose(app: FastifyInstance): void {
   let closing = false;
   let sweeper: NodeJS.Timeout | undefined;
@@ -49,6 +52,8 @@ function installGracefulClose(app: FastifyInstance): void {
     closing = true;
     app.server.closeIdleConnections();
     sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+    // A socket that never sends a request is not "idle" to Node; do not wait on it forever.
+    setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS).unref();
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
@@ -73,11 +78,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Before the auth hook, so a refused upgrade is known to be a WebSocket and gets closed.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installErrorHandling(app);
   installGracefulClose(app);
   installAuth(app, ctx);
   await installOpenApi(app, ctx);
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // Shared schemas live on the root so every plugin's serializers can resolve them.
   for (const schema of [
     UserSchema,

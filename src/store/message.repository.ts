@@ -100,8 +100,11 @@ export async function fanOut(
   message: MessageRow,
   recipients: Recipients,
 ): Promise<Array<{ id: string; user_id: string }>> {
+  // A template that is off by default reaches only users who turned it on.
   const skipDisabled = message.template_id
-    ? sql`where src.uid not in (select user_id from preferences where template_id = ${message.template_id} and disabled = 1)`
+    ? sql`where src.uid not in (select user_id from preferences where template_id = ${message.template_id} and disabled = 1)
+        and (coalesce((select enabled_by_default from templates where id = ${message.template_id}), 1) = 1
+             or src.uid in (select user_id from preferences where template_id = ${message.template_id} and disabled = 0))`
     : sql``;
   const insertFrom = async (source: RawBuilder<unknown>) => {
     const res = await sql<{ id: string; user_id: string }>`

@@ -75,6 +75,11 @@ export function inboxWatchRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 /** `GET /api/v1/inbox/stream`: the same stream as Server-Sent Events, with Last-Event-ID replay. */
 export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // Open streams end when the server closes, so shutdown does not wait on them.
+    const open = new Set<import('node:http').ServerResponse>();
+    app.addHook('preClose', async () => {
+      for (const res of open) res.end();
+    });
     app.get(
       '/stream',
       {
@@ -93,6 +98,8 @@ export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const filter = filterOf(request.query);
         reply.hijack();
         const res = reply.raw;
+        open.add(res);
+        res.once('close', () => open.delete(res));
         res.writeHead(200, SSE_HEADERS);
         // Resolves once the chunk is taken, or at once when the client is gone (a pending
         // 'drain' would otherwise never fire and hold the watcher's delivery forever).

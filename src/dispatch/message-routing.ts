@@ -36,6 +36,7 @@ const withDeliveries = new WeakSet<CommittedMessage>();
 export function registerMessageRouting(ctx: AppContext): void {
   if (registered.has(ctx)) return;
   registered.add(ctx);
+  ctx.afterCommit.on('channels', () => enabledCache.delete(ctx));
   ctx.commitSteps.push(async (tx, committed) => {
     if ((await routeMessage(ctx, tx, committed)) > 0) withDeliveries.add(committed);
   });
@@ -59,6 +60,23 @@ function methodsFor(method: string | null): { email: boolean; push: boolean } {
   }
 }
 
+/**
+ * ms the enabled channel types are trusted without a query: every message needs them, they
+ * change rarely, a change in this process clears them at once, and other processes (on
+ * PostgreSQL) follow within this time.
+ */
+const ENABLED_CACHE_MS = 2_000;
+const enabledCache = new WeakMap<AppContext, { types: Set<string>; until: number }>();
+
+async function enabledTypes(ctx: AppContext, tx: Tx): Promise<Set<string>> {
+  const now = Date.now();
+  const hit = enabledCache.get(ctx);
+  if (hit && hit.until > now) return hit.types;
+  const types = await enabledChannelTypes(tx);
+  enabledCache.set(ctx, { types, until: now + ENABLED_CACHE_MS });
+  return types;
+}
+
 /** Recipients as addressed, when the commit step is told them (see docs/delivery.md). */
 function recipientsOf(committed: CommittedMessage): Recipients | undefined {
   return 'recipients' in committed ? (committed.recipients as Recipients) : undefined;
@@ -70,7 +88,7 @@ export async function routeMessage(ctx: AppContext, tx: Tx, committed: Committed
   const critical = m.delivery_type === 'CRITICAL';
   const recipients = critical && m.template_id ? recipientsOf(committed) : undefined;
   if (committed.notifications.length === 0 && !recipients) return 0;
-  const enabled = await enabledChannelTypes(tx);
+  const enabled = await enabledTypes(ctx, tx);
   let email = enabled.has('smtp');
   let push = enabled.has('webpush') && m.delivery_type !== 'SILENT';
   if (!email && !push) return 0;

@@ -30,13 +30,3 @@ export async function upsertPreferences(
       .execute();
   }
 }
-
-export async function enabledChannelTypes(db: Executor): Promise<string[]> {
-  const rows = await db
-    .selectFrom('channel_configs')
-    .select('type')
-    .where('enabled', '=', 1)
-    .orderBy('type')
-    .execute();
-  return rows.map((r) => r.type);
-}

@@ -13,6 +13,7 @@ import {
   setPreferences,
 } from '../../inbox/inbox.service.ts';
 import { toInboxItem } from '../../inbox/inbox-item.ts';
+import { enabledChannelTypes } from '../../store/channel-config.repository.ts';
 import {
   countUnread,
   getInboxItem,
@@ -22,7 +23,6 @@ import {
   notificationCursor,
   setReadAt,
 } from '../../store/inbox.repository.ts';
-import { enabledChannelTypes } from '../../store/preference.repository.ts';
 import { listTemplates, type TemplateRow } from '../../store/template.repository.ts';
 import { principalOf } from '../plugins/auth.plugin.ts';
 import { errorResponses, Nullable } from '../schemas/common.schema.ts';
@@ -270,7 +270,9 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async () => [{ available: ['inbox', ...(await enabledChannelTypes(ctx.store.db))], default: 'inbox' }],
+      async () => [
+        { available: ['inbox', ...[...(await enabledChannelTypes(ctx.store.db))].sort()], default: 'inbox' },
+      ],
     );
 
     app.get(

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
 
@@ -45,5 +46,16 @@ describe.each(STORES)('HTTP basics on %s', (store) => {
     const page = await fetch(`${h.url}/scalar/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('openapi.json');
+  });
+
+  // Last: it breaks the store under this server.
+  it('answers an internal failure with an opaque 500 that leaks nothing', async () => {
+    const admin = await h.adminToken();
+    // Break the store under the server: the query fails inside the handler.
+    await sql`drop table bucket_members`.execute(h.server.ctx.store.db);
+    const res = await h.api('GET', '/api/v1/buckets', { token: admin });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ message: 'An internal error occurred.', detail: '', validations: [] });
+    expect(res.text).not.toMatch(/bucket_members|sqlite|postgres|stack|at /i);
   });
 });

@@ -69,6 +69,18 @@ export async function resolveBucket(
   ref: string,
   field = 'bucketId',
 ): Promise<BucketAccess> {
+  const access = await findBucket(ctx, principal, ref, field);
+  // Every bucket operation goes through here, so a bucket-restricted token is held to its buckets.
+  requireTokenBucket(principal, access.bucket.id);
+  return access;
+}
+
+async function findBucket(
+  ctx: AppContext,
+  principal: Principal,
+  ref: string,
+  field: string,
+): Promise<BucketAccess> {
   const db = ctx.store.db;
   // Ask by id first (one query with the caller's permission); names are the fallback.
   const byId = await getBucketForUser(db, ref, principal.userId);

@@ -5,6 +5,8 @@ import { insertEvents } from '../store/event.repository.ts';
 
 /** Event names: dotted segments of letters, digits, `_` and `-` (e.g. `backup.failed`). */
 export const EVENT_NAME_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+/** Herald's own event namespaces: posting them would let anyone forge security alerts. */
+export const RESERVED_PREFIXES = ['auth.', 'user.', 'token.', 'delivery.', 'settings.'];
 /** bytes: the largest field map an event may carry. */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
@@ -20,6 +22,12 @@ export async function recordEvent(
     throw invalid(
       'name',
       'must be dotted segments of letters, digits, "_" or "-" (e.g. backup.failed), at most 200 characters',
+    );
+  }
+  if (RESERVED_PREFIXES.some((p) => input.name.startsWith(p))) {
+    throw invalid(
+      'name',
+      `names starting with ${RESERVED_PREFIXES.join(', ')} are Herald's own events and cannot be posted`,
     );
   }
   const now = ctx.clock.now();

@@ -15,7 +15,7 @@ import { notificationsRoutes } from './notifications/notifications.routes.ts';
 import { installAuth } from './plugins/auth.plugin.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
 import { installOpenApi } from './plugins/openapi.plugin.ts';
-import { validatorCompiler } from './plugins/validation.ts';
+import { installTextGuard, validatorCompiler } from './plugins/validation.ts';
 import { pushSubscriptionsRoutes } from './push-subscriptions/push-subscriptions.routes.ts';
 import { RoleSchema, rolesRoutes } from './roles/roles.routes.ts';
 import { eventsRoutes, rulesRoutes } from './rules/rules.routes.ts';
@@ -81,6 +81,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // Before the auth hook, so a refused upgrade is known to be a WebSocket and gets closed.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installErrorHandling(app);
+  installTextGuard(app);
   installGracefulClose(app);
   installAuth(app, ctx);
   await installOpenApi(app, ctx);

@@ -10,6 +10,7 @@ import {
   type MessageAction,
   type MessageAttachment,
 } from '../domain/message.ts';
+import { badTextField } from '../domain/text.ts';
 
 /**
  * Normalises a messages-family request — JSON body, multipart fields or query string — into
@@ -63,6 +64,9 @@ class Reader {
       return opts.required ? this.fail(field, 'is required') : undefined;
     }
     if (typeof v !== 'string') return this.fail(field, 'must be a string');
+    // Multipart fields skip the request-wide text guard, so check here too.
+    if (badTextField(v, field))
+      return this.fail(field, 'must not contain NUL characters or unpaired surrogates');
     if (opts.required && v.trim() === '') return this.fail(field, 'must not be empty');
     const max = opts.max ?? SHORT_TEXT;
     if ([...v].length > max) return this.fail(field, `must be at most ${max} characters`);

@@ -135,3 +135,19 @@ export async function ensureRecipient(
     .execute();
   return db.selectFrom('users').select(['kind', 'tenant_id']).where('id', '=', id).executeTakeFirstOrThrow();
 }
+
+/** Whether a template reaches a user: not disabled by them, and on by default or turned on. */
+export async function templateReaches(
+  db: Executor,
+  templateId: string,
+  onByDefault: boolean,
+  userId: string,
+): Promise<boolean> {
+  const pref = await db
+    .selectFrom('preferences')
+    .select('disabled')
+    .where('template_id', '=', templateId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return pref ? pref.disabled === 0 : onByDefault;
+}

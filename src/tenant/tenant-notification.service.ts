@@ -12,6 +12,7 @@ import {
   listTenantNotifications,
   type TenantFilter,
   type TenantNotificationRow,
+  templateReaches,
 } from '../store/tenant-notification.repository.ts';
 import { getUserById } from '../store/user.repository.ts';
 import { markdownToPlaintext } from '../templates/markdown-plaintext.ts';
@@ -128,6 +129,10 @@ export async function createTenantNotification(
     throw invalidMany(
       missing.map((name) => ({ field: `placeholders.${name}`, detail: 'is required by the template' })),
     );
+  }
+  // Refuse before writing anything: an error must leave no message or recipient behind.
+  if (!(await templateReaches(ctx.store.db, template.id, template.enabled_by_default === 1, input.userId))) {
+    throw forbidden('The recipient has turned this notification off.');
   }
   const owner =
     (await getUserById(ctx.store.db, input.userId)) ??

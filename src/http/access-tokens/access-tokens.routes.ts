@@ -32,10 +32,12 @@ export function accessTokensRoutes(
     app.post(
       '/',
       {
-        config: { access: { scope: 'account' } },
+        // A token minting tokens could shed its own bucket, tenant and expiry limits.
+        config: { access: { scope: 'account', jwtOnly: true } },
         schema: {
           tags: ['access-tokens'],
-          summary: 'Create an access token (the secret is shown only in this response)',
+          summary:
+            'Create an access token (the secret is shown only in this response; needs a login session)',
           body: Type.Object({
             name: Type.String({ minLength: 1, maxLength: 100 }),
             scopes: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 32 }),

@@ -335,7 +335,9 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['Notifications'],
           summary: "Update a user's notification preferences",
           params: Type.Object({ user: Type.String() }),
-          body: Type.Object({ template_disabled_map: Type.Record(Type.String(), Type.Boolean()) }),
+          body: Type.Object({
+            template_disabled_map: Type.Record(Type.String(), Type.Boolean(), { maxProperties: 500 }),
+          }),
           response: { 200: PreferenceList, ...errorResponses(400, 403, 404) },
         },
       },

@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { requireTokenBucket } from '../../buckets/bucket.service.ts';
 import type { AppContext } from '../../context.ts';
 import { AppError, forbidden, invalid, invalidMany, notFound } from '../../domain/errors.ts';
 import { isAdmin } from '../../domain/principal.ts';
@@ -133,7 +134,8 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         } catch (err) {
           // The files' rows are written with the message; until then only the bytes exist.
           await discardFiles(ctx, uploads);
-          throw err;
+          if (err instanceof AppError || (err as { statusCode?: number }).statusCode === 413) throw err;
+          throw invalid('(body)', `is not valid multipart/form-data: ${(err as Error).message}`);
         }
         return answer(
           reply,
@@ -221,6 +223,7 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const principal = principalOf(request);
         const message = await getMessage(ctx.store.db, request.params.id);
         if (!message) throw notFound('Message');
+        if (message.bucket_id) requireTokenBucket(principal, message.bucket_id);
         if (message.sender_id !== principal.userId && !isAdmin(principal)) {
           throw forbidden('Only the sender or an administrator can delete a message.');
         }

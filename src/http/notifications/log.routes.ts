@@ -62,7 +62,7 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           querystring: Type.Object({
             status: Type.Optional(Status),
             rule_id: Type.Optional(Type.String({ maxLength: 200 })),
-            page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+            page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })),
           }),
           response: {

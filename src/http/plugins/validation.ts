@@ -1,6 +1,8 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import { invalid } from '../../domain/errors.ts';
+import { badTextField } from '../../domain/text.ts';
 
 /**
  * Two validators: query strings, params and headers arrive as text, so they are coerced to
@@ -22,3 +24,12 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
   return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
+
+/** Refuses text with NUL or broken surrogates in any parsed part of a request, naming the field. */
+export function installTextGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const bad =
+      badTextField(request.params, '') ?? badTextField(request.query, '') ?? badTextField(request.body, '');
+    if (bad) throw invalid(bad, 'must not contain NUL characters or unpaired surrogates');
+  });
+}

@@ -38,7 +38,9 @@ const toRoleView = (r: RoleRow) => ({
   createdAt: new Date(r.created_at).toISOString(),
 });
 
-const admin = { scope: 'admin', permission: 'users.manage' } as const;
+/** Reading accounts needs users.manage; changing them needs full admin, since whoever can grant roles can grant admin. */
+const viewer = { scope: 'admin', permission: 'users.manage' } as const;
+const admin = { scope: 'admin', permission: 'admin' } as const;
 
 export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -49,7 +51,7 @@ export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.get(
       '/',
       {
-        config: { access: admin },
+        config: { access: viewer },
         schema: {
           tags: ['Roles'],
           summary: 'List roles',
@@ -62,7 +64,7 @@ export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.get(
       '/:id',
       {
-        config: { access: admin },
+        config: { access: viewer },
         schema: {
           tags: ['Roles'],
           summary: 'Get a role by id or name',

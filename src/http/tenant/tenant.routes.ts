@@ -135,7 +135,7 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
                 description: 'Admins (and tokens they bind to this tenant): read for this user',
               }),
             ),
-            page: Type.Integer({ minimum: 1, default: 1 }),
+            page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
             status: Type.Optional(Type.Union([Type.Literal('READ'), Type.Literal('UNREAD')])),
             templateKey: Type.Optional(Type.String({ maxLength: 100 })),

@@ -31,7 +31,9 @@ export const UserSchema = Type.Object(
   { $id: 'User' },
 );
 
-const admin = { scope: 'admin', permission: 'users.manage' } as const;
+/** Reading accounts needs users.manage; changing them needs full admin, since whoever can grant roles can grant admin. */
+const viewer = { scope: 'admin', permission: 'users.manage' } as const;
+const admin = { scope: 'admin', permission: 'admin' } as const;
 
 export function usersRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -62,12 +64,12 @@ export function usersRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.get(
       '/',
       {
-        config: { access: admin },
+        config: { access: viewer },
         schema: {
           tags: ['Users'],
           summary: 'List users',
           querystring: Type.Object({
-            page: Type.Integer({ minimum: 1, default: 1 }),
+            page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
             limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
           }),
           response: {
@@ -90,7 +92,7 @@ export function usersRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.get(
       '/:id',
       {
-        config: { access: admin },
+        config: { access: viewer },
         schema: {
           tags: ['Users'],
           summary: 'Get a user',

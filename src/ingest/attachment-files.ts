@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,10 +66,14 @@ export async function storeAttachment(
       cb(null, chunk);
     },
   });
+  const sink = createWriteStream(tmp);
   try {
-    await pipeline(source, limiter(ctx.config.maxUploadBytes), counter, createWriteStream(tmp));
+    await pipeline(source, limiter(ctx.config.maxUploadBytes), counter, sink);
     if (meta.isTruncated?.()) throw new TooLarge();
   } catch (err) {
+    // The file stream may still be opening when the pipeline fails; removing the file before it
+    // closes would let it reappear.
+    if (!sink.closed) await once(sink, 'close').catch(() => {});
     await rm(tmp, { force: true });
     if (err instanceof TooLarge) {
       throw new AppError('payloadTooLarge', `Attachments may be at most ${ctx.config.maxUploadBytes} bytes.`);

@@ -16,14 +16,15 @@ export async function getAttachments(db: Executor, ids: readonly string[]): Prom
 /** Whether the user may download: the uploader, the message's sender, or one of its recipients. */
 export async function canReadAttachment(db: Executor, att: AttachmentRow, userId: string): Promise<boolean> {
   if (att.owner_id === userId) return true;
-  if (!att.message_id) return false;
+  // Any message it was sent with counts: its sender and its recipients may read it.
   const row = await db
-    .selectFrom('messages')
-    .leftJoin('notifications', (j) =>
-      j.onRef('notifications.message_id', '=', 'messages.id').on('notifications.user_id', '=', userId),
-    )
-    .select(['messages.sender_id', 'notifications.id as nid'])
-    .where('messages.id', '=', att.message_id)
+    .selectFrom('message_attachments as ma')
+    .innerJoin('messages as m', 'm.id', 'ma.message_id')
+    .leftJoin('notifications as n', (j) => j.onRef('n.message_id', '=', 'm.id').on('n.user_id', '=', userId))
+    .select('ma.message_id')
+    .where('ma.attachment_id', '=', att.id)
+    .where((eb) => eb.or([eb('m.sender_id', '=', userId), eb('n.id', 'is not', null)]))
+    .limit(1)
     .executeTakeFirst();
-  return row !== undefined && (row.sender_id === userId || row.nid !== null);
+  return row !== undefined;
 }

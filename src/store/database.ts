@@ -12,6 +12,7 @@ import type {
   BucketMemberTable,
   BucketTable,
   IdempotencyKeyTable,
+  MessageAttachmentTable,
   MessageTable,
   NotificationTable,
   PreferenceTable,
@@ -41,6 +42,7 @@ export interface Database {
   messages: MessageTable;
   notifications: NotificationTable;
   attachments: AttachmentTable;
+  message_attachments: MessageAttachmentTable;
   idempotency_keys: IdempotencyKeyTable;
   preferences: PreferenceTable;
   channel_configs: ChannelConfigTable;

@@ -142,8 +142,20 @@ export async function linkAttachments(
   messageId: string,
   ids: readonly string[],
 ): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('attachments').set({ message_id: messageId }).where('id', 'in', ids).execute();
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return;
+  await db
+    .insertInto('message_attachments')
+    .values(unique.map((attachment_id) => ({ message_id: messageId, attachment_id })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  // The first message an attachment was sent with stays its home (retention follows it).
+  await db
+    .updateTable('attachments')
+    .set({ message_id: messageId })
+    .where('id', 'in', unique)
+    .where('message_id', 'is', null)
+    .execute();
 }
 
 export async function getMessage(db: Executor, id: string): Promise<MessageRow | undefined> {

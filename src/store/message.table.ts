@@ -104,3 +104,8 @@ export interface PreferenceTable {
   disabled: number;
   updated_at: number;
 }
+
+export interface MessageAttachmentTable {
+  message_id: string;
+  attachment_id: string;
+}

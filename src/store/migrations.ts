@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-messaging.ts';
+import * as m0003 from './migrations/0003-message-attachments.ts';
 
 /**
  * Forward-only, numbered migrations. Never edit one that has landed; add the next number.
@@ -10,6 +11,7 @@ import * as m0002 from './migrations/0002-messaging.ts';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-messaging': m0002,
+  '0003-message-attachments': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

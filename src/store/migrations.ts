@@ -5,8 +5,8 @@ import * as m0003 from './migrations/0003-message-attachments.ts';
 
 /**
  * Forward-only, numbered migrations. Never edit one that has landed; add the next number.
- * Kysely's migrator holds a lock while it runs (an advisory lock on PostgreSQL, the write
- * lock on SQLite), so several processes starting at once migrate exactly once.
+ * Kysely's migrator holds an advisory lock on PostgreSQL; on SQLite the store serialises
+ * migrations on a lock database (see sqlite-dialect.ts), so processes migrate exactly once.
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -16,14 +16,22 @@ const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({
+const migratorFor = (db: Kysely<unknown>) =>
+  new Migrator({
     db,
     provider,
     migrationTableName: 'herald_migrations',
     migrationLockTableName: 'herald_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+
+/** Applies migrations up to and including `name` (tests upgrade from an earlier schema). */
+export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await migratorFor(db).migrateTo(name);
+  if (error) throw error;
+}
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const { error, results } = await migratorFor(db).migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrateTo } from '../src/store/migrations.ts';
+import { openStore, type Store } from '../src/store/store.ts';
+import { STORES } from './support/herald.ts';
+import { createTestDatabase } from './support/pg-database.ts';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+describe.each(STORES)('upgrading from the previous schema on %s', (kind) => {
+  it('0003 links attachments already sent with a message', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-upgrade-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    let databaseUrl: string | undefined;
+    if (kind === 'postgres') {
+      const db = await createTestDatabase();
+      databaseUrl = db.url;
+      cleanups.push(() => db.drop());
+    }
+    const store: Store = openStore({ dataDir, databaseUrl });
+    cleanups.push(() => store.close());
+    await migrateTo(store.db as unknown as Kysely<unknown>, '0002-messaging');
+    const now = Date.now();
+    await store.db
+      .insertInto('users')
+      .values({
+        id: 'u1',
+        email: 'a@example.com',
+        username: 'a',
+        password_hash: null,
+        display_name: null,
+        tenant_id: null,
+        locked_until: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await store.db
+      .insertInto('messages')
+      .values({
+        id: 'm1',
+        bucket_id: null,
+        sender_id: 'u1',
+        template_id: null,
+        title: 't',
+        subtitle: null,
+        body: null,
+        delivery_type: 'NORMAL',
+        tap_action: null,
+        sound: null,
+        locale: null,
+        group_id: null,
+        collapse_id: null,
+        tenant_id: null,
+        entity_type: null,
+        entity_id: null,
+        action_url: null,
+        payload: null,
+        created_at: now,
+      })
+      .execute();
+    await store.db
+      .insertInto('attachments')
+      .values({
+        id: 'a1',
+        owner_id: 'u1',
+        message_id: 'm1',
+        filename: 'f',
+        content_type: 'text/plain',
+        media_type: 'FILE',
+        size: 1,
+        path: 'x',
+        source_url: null,
+        created_at: now,
+      })
+      .execute();
+
+    expect(await store.migrate()).toEqual(['0003-message-attachments']);
+    const links = await store.db.selectFrom('message_attachments').selectAll().execute();
+    expect(links).toEqual([{ message_id: 'm1', attachment_id: 'a1' }]);
+  });
+});

@@ -94,7 +94,10 @@ export async function writeMessage(
   const replaced = await collapseOlder(tx, row, recipients);
   const notifications = await fanOut(tx, ctx.store.kind, row, recipients);
   for (const a of opts.newAttachments ?? []) await insertAttachment(tx, { ...a, message_id: row.id });
-  await linkAttachments(tx, row.id, [...(opts.attachmentIds ?? []), ...(opts.newAttachments ?? []).map((a) => a.id)]);
+  await linkAttachments(tx, row.id, [
+    ...(opts.attachmentIds ?? []),
+    ...(opts.newAttachments ?? []).map((a) => a.id),
+  ]);
   const result: CommittedMessage = { message: row, notifications, replaced, recipients };
   for (const step of ctx.commitSteps) await step(tx, result);
   await ctx.inboxEvents.inTx(tx, hubEventsOf(result));

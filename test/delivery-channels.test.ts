@@ -16,23 +16,9 @@ import { createHttpReceiver, type HttpReceiver } from './receivers/http-receiver
 import { createPushServiceReceiver, type PushServiceReceiver } from './receivers/push-service-receiver.ts';
 import { createSmtpReceiver, type SmtpReceiver } from './receivers/smtp-receiver.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
+import { until } from './support/wait.ts';
 
 /** Polls until `check` returns a truthy value. */
-type Falsy = undefined | null | false | 0 | '';
-
-async function until<T>(
-  check: () => Promise<T | Falsy> | T | Falsy,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe.each(STORES)('delivery over every channel on %s', (store) => {
   let h: TestHerald;

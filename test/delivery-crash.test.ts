@@ -9,25 +9,10 @@ import { STORES } from './support/herald.ts';
 import { killLeftovers, type ServeProcess, startServe } from './support/herald-process.ts';
 import { createTestDatabase, type TestDatabase } from './support/pg-database.ts';
 import { freePort } from './support/postgres-cluster.ts';
+import { until } from './support/wait.ts';
 
 /** Deliveries in flight when the process dies. */
 const COUNT = 40;
-
-type Falsy = undefined | null | false | 0 | '';
-
-async function until<T>(
-  check: () => Promise<T | Falsy> | T | Falsy,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(STORES)('a herald process killed mid-send on %s', (store) => {
   let dataDir: string;

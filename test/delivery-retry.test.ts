@@ -6,22 +6,7 @@ import { putSetting } from '../src/store/setting.repository.ts';
 import { createHttpReceiver, type HttpReceiver } from './receivers/http-receiver.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
 import { freePort } from './support/postgres-cluster.ts';
-
-type Falsy = undefined | null | false | 0 | '';
-
-async function until<T>(
-  check: () => Promise<T | Falsy> | T | Falsy,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from './support/wait.ts';
 
 const content = { title: 'Disk almost full', text: '91% used on /var' };
 

@@ -6,22 +6,7 @@ import { newId } from '../src/domain/ids.ts';
 import { enqueue } from '../src/queue/enqueue.ts';
 import { createHttpReceiver, type HttpReceiver } from './receivers/http-receiver.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
-
-type Falsy = undefined | null | false | 0 | '';
-
-async function until<T>(
-  check: () => Promise<T | Falsy> | T | Falsy,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from './support/wait.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const content = { title: 'Backup failed', text: 'nightly backup exited with 2' };

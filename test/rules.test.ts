@@ -2,16 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/domain/clock.ts';
 import { createSmtpReceiver, type SmtpReceiver } from './receivers/smtp-receiver.ts';
 import { ADMIN, STORES, startHerald, type TestHerald } from './support/herald.ts';
-
-async function until<T>(probe: () => Promise<T | undefined | false>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from './support/wait.ts';
 
 describe.each(STORES)('events and rules on %s', (store) => {
   let h: TestHerald;

@@ -1,13 +1,15 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../context.ts';
+import { IDEMPOTENCY_WINDOW_MS } from '../ingest/commit-message.ts';
 import {
   deleteOldAttachments,
   deleteOldDeliveries,
   deleteOldMessages,
   deleteOldNotifications,
 } from '../store/delivery.repository.ts';
-import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
+import { insertEvents, purgeProcessedEvents, settingsUpdated } from '../store/event.repository.ts';
+import { purgeIdempotent } from '../store/idempotency.repository.ts';
 import { getSetting, putSetting } from '../store/setting.repository.ts';
 
 /**
@@ -77,6 +79,15 @@ export async function runRetention(
     ctx.store.writer.run((tx) => deleteOldNotifications(tx, cutoff, BATCH)),
   );
   result.messages = await drain(() => ctx.store.writer.run((tx) => deleteOldMessages(tx, cutoff, BATCH)));
+  if (!shouldStop()) {
+    // Bookkeeping that would otherwise grow forever: expired idempotency keys, and events the
+    // rules engine finished with before the retention cutoff.
+    const now = ctx.clock.now();
+    await ctx.store.writer.run(async (tx) => {
+      await purgeIdempotent(tx, now - IDEMPOTENCY_WINDOW_MS);
+      await purgeProcessedEvents(tx, cutoff);
+    });
+  }
   return result;
 }
 

@@ -42,3 +42,13 @@ export async function listEventsByName(db: Executor, name: string, limit = 100) 
     .limit(limit)
     .execute();
 }
+
+/** Deletes events the rules engine processed before `before` (epoch ms). */
+export async function purgeProcessedEvents(db: Executor, before: number): Promise<number> {
+  const res = await db
+    .deleteFrom('events')
+    .where('processed_at', 'is not', null)
+    .where('created_at', '<', before)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -96,15 +96,6 @@ export async function getInboxItem(db: Executor, userId: string, id: string): Pr
   return base(db, userId).where('n.id', '=', id).executeTakeFirst();
 }
 
-export async function getInboxItems(
-  db: Executor,
-  userId: string,
-  ids: readonly string[],
-): Promise<InboxRow[]> {
-  if (ids.length === 0) return [];
-  return base(db, userId).where('n.id', 'in', ids).execute();
-}
-
 export async function countUnread(db: Executor, userId: string): Promise<number> {
   const row = await db
     .selectFrom('notifications')

@@ -37,14 +37,3 @@ export async function deleteRole(db: Executor, id: string): Promise<boolean> {
   const res = await db.deleteFrom('roles').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
-
-export async function roleMemberIds(db: Executor, roleIds: readonly string[]): Promise<string[]> {
-  if (roleIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('user_roles')
-    .select('user_id')
-    .distinct()
-    .where('role_id', 'in', roleIds)
-    .execute();
-  return rows.map((r) => r.user_id);
-}

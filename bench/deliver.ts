@@ -20,9 +20,9 @@ import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.ts';
 import { closeContext, createContext } from '../src/context.ts';
-import { saveChannel } from '../src/dispatch/channel-settings.ts';
-import { startEngine } from '../src/dispatch/engine.ts';
 import { enqueueDeliveries, wakeDispatchers } from '../src/queue/enqueue.ts';
+import { saveChannel } from '../src/services/channel-settings.service.ts';
+import { startEngine } from '../src/workers/engine.ts';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 20_000);
 const WORKERS = process.env.HERALD_WORKERS ?? '64';

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { loadConfig } from '../src/config/config.ts';
-import { startServer } from '../src/server.ts';
+import { startServer } from '../src/main.ts';
 
 const CONNECTIONS = 50;
 /** Load before the measured rounds so JIT and SQLite page cache are warm; its 201s still count. */

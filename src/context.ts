@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { createJwtCodec, type JwtCodec } from './accounts/jwt.ts';
-import { createPrincipalCache, type PrincipalCache } from './accounts/principal-cache.ts';
-import { createTokenUsage, type TokenUsage } from './accounts/token-usage.ts';
 import type { Config } from './config/config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import type { CommitStep } from './ingest/commit-message.ts';
 import { createHub, type Hub } from './realtime/hub.ts';
 import { type InboxEvents, localInboxEvents, postgresInboxEvents } from './realtime/inbox-events.ts';
+import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
+import { createPrincipalCache, type PrincipalCache } from './services/principal-cache.ts';
+import { createTokenUsage, type TokenUsage } from './services/token-usage.ts';
 import { openStore, type Store } from './store/store.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, startEngine } from '../src/dispatch/engine.ts';
 import { enqueue } from '../src/queue/enqueue.ts';
 import { listEventsByName } from '../src/store/event.repository.ts';
 import { putSetting } from '../src/store/setting.repository.ts';
+import { type Engine, startEngine } from '../src/workers/engine.ts';
 import { createHttpReceiver, type HttpReceiver } from './receivers/http-receiver.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
 import { freePort } from './support/postgres-cluster.ts';

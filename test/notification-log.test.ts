@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRetention } from '../src/dispatch/retention.ts';
 import { newId } from '../src/domain/ids.ts';
 import { enqueue } from '../src/queue/enqueue.ts';
+import { runRetention } from '../src/workers/retention.worker.ts';
 import { createHttpReceiver, type HttpReceiver } from './receivers/http-receiver.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
 import { until } from './support/wait.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRetention } from '../src/dispatch/retention.ts';
 import { manualClock } from '../src/domain/clock.ts';
+import { runRetention } from '../src/workers/retention.worker.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
 
 const DAY = 86_400_000;

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { createUser, ensureBuiltinRoles } from '../accounts/user.service.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { closeContext, createContext } from '../context.ts';
 import { AppError } from '../domain/errors.ts';
-import { createLogger, startServer } from '../server.ts';
+import { createLogger, startServer } from '../main.ts';
+import { createUser, ensureBuiltinRoles } from '../services/user.service.ts';
 
 const USAGE = `Usage: herald <command>
 

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
-import { assertOutboundUrl, outboundDispatcher } from '../channels/outbound-guard.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, invalid } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { MediaType } from '../domain/message.ts';
+import { assertOutboundUrl, outboundDispatcher } from '../net/outbound-guard.ts';
 import type { AttachmentRow } from '../store/attachment.repository.ts';
 
 /**

@@ -1,9 +1,9 @@
-import { requireBucket, requireTokenBucket, resolveBucket } from '../buckets/bucket.service.ts';
 import type { AppContext } from '../context.ts';
 import { type FieldError, forbidden, invalidMany } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { MessageAttachment, MessageDraft } from '../domain/message.ts';
 import { hasPermission, isAdmin, type Principal } from '../domain/principal.ts';
+import { requireBucket, requireTokenBucket, resolveBucket } from '../services/bucket.service.ts';
 import { type AttachmentRow, getAttachments } from '../store/attachment.repository.ts';
 import { memberIdsByRefs } from '../store/bucket.repository.ts';
 import { findIdempotent } from '../store/idempotency.repository.ts';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/domain/clock.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
+import { type RunningServer, startServer } from '../../src/main.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 /** Every integration suite runs once per store. */

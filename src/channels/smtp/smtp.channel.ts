@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
+import { assertOutboundHost } from '../../net/outbound-guard.ts';
 import { type Channel, ChannelError, type OutboundMessage, type SendContext } from '../channel.ts';
 import { readConfig } from '../config-check.ts';
-import { assertOutboundHost } from '../outbound-guard.ts';
 import { escapeHtml } from '../text-format.ts';
 
 /**

@@ -1,6 +1,6 @@
+import { jsonField, receiverLabel, sendJson } from '../../net/http-send.ts';
 import { type Channel, ChannelError, isRetryableHttpStatus, type OutboundMessage } from '../channel.ts';
 import { readConfig } from '../config-check.ts';
-import { jsonField, receiverLabel, sendJson } from '../http-send.ts';
 import { escapeHtml, httpUrlOrUndefined, truncate } from '../text-format.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { receiverLabel, sendHttp } from '../../net/http-send.ts';
 import { type Channel, ChannelError } from '../channel.ts';
 import { isPlainObject, readConfig } from '../config-check.ts';
-import { receiverLabel, sendHttp } from '../http-send.ts';
 
 /**
  * Signed JSON webhooks. Receivers verify `X-Herald-Signature: sha256=<hex>`, an HMAC-SHA256 of

@@ -1,8 +1,8 @@
 import { createECDH } from 'node:crypto';
 import webpush from 'web-push';
+import { receiverLabel, sendHttp } from '../../net/http-send.ts';
 import { type Channel, ChannelError, type OutboundMessage, type Recipient } from '../channel.ts';
 import { readConfig } from '../config-check.ts';
-import { receiverLabel, sendHttp } from '../http-send.ts';
 import { truncate } from '../text-format.ts';
 
 /**

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../../../../context.ts';
+import { invalid } from '../../../../domain/errors.ts';
+import { login, logout, refresh } from '../../../../services/auth.service.ts';
+import { getUserView } from '../../../../services/user.service.ts';
+import { principalOf } from '../../../plugins/app/auth.plugin.ts';
+import { errorResponses, Nullable } from '../../../schemas/common.schema.ts';
+import { UserSchema } from '../users/users.routes.ts';
+
+const TokenPairSchema = Type.Object({
+  accessToken: Type.String(),
+  refreshToken: Type.String(),
+  user: Type.Object({ id: Type.String(), email: Nullable(Type.String()), username: Nullable(Type.String()) }),
+});
+
+export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/login',
+      {
+        config: { access: { public: true } },
+        schema: {
+          tags: ['Auth'],
+          summary: 'Log in with email or username and password',
+          body: Type.Object({
+            email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+            username: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+          }),
+          response: { 200: TokenPairSchema, ...errorResponses(400, 401, 423) },
+        },
+      },
+      async (request) => {
+        const identifier = request.body.email ?? request.body.username;
+        if (!identifier) throw invalid('email', 'an email or a username is required');
+        return login(ctx, {
+          identifier,
+          password: request.body.password,
+          ipAddress: request.ip,
+          userAgent: request.headers['user-agent'] ?? '',
+        });
+      },
+    );
+
+    app.post(
+      '/refresh',
+      {
+        config: { access: { public: true } },
+        schema: {
+          tags: ['Auth'],
+          summary: 'Rotate the token pair; the presented refresh token stops working',
+          body: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 1024 }) }),
+          response: { 200: TokenPairSchema, ...errorResponses(400, 401) },
+        },
+      },
+      async (request) => refresh(ctx, request.body.refreshToken),
+    );
+
+    app.post(
+      '/logout',
+      {
+        config: { access: { scope: 'account' } },
+        schema: {
+          tags: ['Auth'],
+          summary: 'End the session (of the JWT, or of the given refresh token)',
+          response: { 204: Type.Null(), ...errorResponses(401) },
+        },
+      },
+      async (request, reply) => {
+        const p = principalOf(request);
+        // The body is optional, so it carries no schema; read the one field defensively.
+        const body = request.body as { refreshToken?: unknown } | undefined;
+        const refreshToken = typeof body?.refreshToken === 'string' ? body.refreshToken : undefined;
+        await logout(ctx, p.sessionId, refreshToken);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/me',
+      {
+        config: { access: { scope: 'account' } },
+        schema: {
+          tags: ['Auth'],
+          summary: 'The calling user',
+          response: { 200: UserSchema, ...errorResponses(401) },
+        },
+      },
+      async (request) => getUserView(ctx, principalOf(request).userId),
+    );
+  };
+}

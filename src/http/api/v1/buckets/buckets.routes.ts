@@ -1,0 +1,258 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../../../../context.ts';
+import { invalid } from '../../../../domain/errors.ts';
+import { toMessageView } from '../../../../ingest/send-message.ts';
+import {
+  BUCKET_PERMISSIONS,
+  bucketMembers,
+  createBucket,
+  dropMember,
+  listBuckets,
+  patchBucket,
+  removeBucket,
+  requireBucket,
+  requireTokenBucket,
+  resolveBucket,
+  setMember,
+  toBucketView,
+} from '../../../../services/bucket.service.ts';
+import { listBucketMessages } from '../../../../store/message.repository.ts';
+import { principalOf } from '../../../plugins/app/auth.plugin.ts';
+import { errorResponses, IdParams, Nullable } from '../../../schemas/common.schema.ts';
+
+export const BucketSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    icon: Nullable(Type.String()),
+    color: Nullable(Type.String()),
+    ownerId: Type.String(),
+    permission: Nullable(Type.String({ description: "The caller's permission on the bucket" })),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { $id: 'Bucket' },
+);
+
+export const MemberSchema = Type.Object(
+  {
+    userId: Type.String(),
+    username: Nullable(Type.String()),
+    email: Nullable(Type.String()),
+    permission: Type.String(),
+    createdAt: Type.String(),
+  },
+  { $id: 'BucketMember' },
+);
+
+const Grantable = Type.Union(
+  BUCKET_PERMISSIONS.filter((p) => p !== 'owner').map((p) => Type.Literal(p)),
+  { default: 'write' },
+);
+
+const read = { scope: 'buckets:read' } as const;
+const write = { scope: 'buckets:write' } as const;
+
+/** Cursor for keyset paging: base64url of "createdAt:id". */
+const encodeCursor = (createdAt: number, id: string) =>
+  Buffer.from(`${createdAt}:${id}`).toString('base64url');
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const [ts, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const createdAt = Number(ts);
+  if (!Number.isFinite(createdAt) || rest.length === 0)
+    throw invalid('cursor', 'is not a cursor this server issued');
+  return { createdAt, id: rest.join(':') };
+}
+
+export function bucketsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/',
+      {
+        config: { access: write },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Create a bucket; the creator is its owner and first member',
+          body: Type.Object({
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            description: Type.Optional(Type.String({ maxLength: 500 })),
+            icon: Type.Optional(Type.String({ maxLength: 2048 })),
+            color: Type.Optional(Type.String({ maxLength: 32 })),
+          }),
+          response: { 201: Type.Ref('Bucket'), ...errorResponses(400, 401, 403, 409) },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await createBucket(ctx, principalOf(request), request.body)),
+    );
+
+    app.get(
+      '/',
+      {
+        config: { access: read },
+        schema: {
+          tags: ['buckets'],
+          summary: 'List the buckets you belong to (admins: ?all=true for every bucket)',
+          querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }),
+          response: { 200: Type.Array(Type.Ref('Bucket')) },
+        },
+      },
+      async (request) => listBuckets(ctx, principalOf(request), request.query.all === true),
+    );
+
+    app.get(
+      '/:id',
+      {
+        config: { access: read },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Get a bucket by id or name',
+          params: IdParams,
+          response: { 200: Type.Ref('Bucket'), ...errorResponses(403, 404) },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const access = await resolveBucket(ctx, principal, request.params.id, 'id');
+        requireTokenBucket(principal, access.bucket.id);
+        requireBucket(principal, access, 'read');
+        return toBucketView(access.bucket, access.permission);
+      },
+    );
+
+    app.patch(
+      '/:id',
+      {
+        config: { access: write },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Update a bucket (bucket admins and owner)',
+          params: IdParams,
+          body: Type.Object({
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+            icon: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+            color: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+          }),
+          response: { 200: Type.Ref('Bucket'), ...errorResponses(400, 403, 404, 409) },
+        },
+      },
+      async (request) => patchBucket(ctx, principalOf(request), request.params.id, request.body),
+    );
+
+    app.delete(
+      '/:id',
+      {
+        config: { access: write },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Delete a bucket and its messages (owner or admin)',
+          params: IdParams,
+          response: { 204: Type.Null(), ...errorResponses(403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await removeBucket(ctx, principalOf(request), request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/:id/members',
+      {
+        config: { access: read },
+        schema: {
+          tags: ['buckets'],
+          summary: 'List members',
+          params: IdParams,
+          response: { 200: Type.Array(Type.Ref('BucketMember')), ...errorResponses(403, 404) },
+        },
+      },
+      async (request) => bucketMembers(ctx, principalOf(request), request.params.id),
+    );
+
+    app.post(
+      '/:id/members',
+      {
+        config: { access: write },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Add a member or change their permission (bucket admins and owner)',
+          params: IdParams,
+          body: Type.Object({
+            userId: Type.String({ minLength: 1, maxLength: 320, description: 'User id, username or email' }),
+            permission: Type.Optional(Grantable),
+          }),
+          response: { 200: Type.Array(Type.Ref('BucketMember')), ...errorResponses(400, 403, 404) },
+        },
+      },
+      async (request) =>
+        setMember(
+          ctx,
+          principalOf(request),
+          request.params.id,
+          request.body.userId,
+          request.body.permission ?? 'write',
+        ),
+    );
+
+    app.delete(
+      '/:id/members/:userId',
+      {
+        config: { access: write },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Remove a member (bucket admins; anyone may leave)',
+          params: Type.Object({ id: Type.String(), userId: Type.String() }),
+          response: { 204: Type.Null(), ...errorResponses(403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await dropMember(ctx, principalOf(request), request.params.id, request.params.userId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/:id/messages',
+      {
+        config: { access: { scope: 'messages:read' } },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Messages in a bucket, newest first (members only; cursor-paged)',
+          params: IdParams,
+          querystring: Type.Object({
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
+            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          }),
+          response: {
+            200: Type.Object({
+              messages: Type.Array(Type.Ref('Message')),
+              nextCursor: Nullable(Type.String()),
+            }),
+            ...errorResponses(400, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const access = await resolveBucket(ctx, principal, request.params.id, 'id');
+        requireTokenBucket(principal, access.bucket.id);
+        requireBucket(principal, access, 'read');
+        const { limit, cursor } = request.query;
+        const rows = await listBucketMessages(ctx.store.db, access.bucket.id, {
+          limit: limit + 1,
+          ...(cursor ? { before: decodeCursor(cursor) } : {}),
+        });
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        return {
+          messages: page.map((m) => toMessageView(m)),
+          nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import {
+  type AppContext,
+  type ContextOverrides,
+  closeContext,
+  connectContext,
+  createContext,
+} from './context.ts';
+import { buildApp } from './http/app.ts';
+import { bootstrapAdmin } from './services/user.service.ts';
+import { registerMessageRouting, startEngine } from './workers/engine.ts';
+import { startEventProcessor } from './workers/event.worker.ts';
+
+export interface RunningServer {
+  readonly ctx: AppContext;
+  readonly app: FastifyInstance;
+  /** The URL the server actually listens on (port 0 resolved). */
+  readonly url: string;
+  /** Stops accepting, finishes in-flight requests and background work, closes the store. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { service: 'herald' } });
+}
+
+/** config → context → migrate → first admin → HTTP server listening. */
+export async function startServer(
+  config: Config,
+  overrides: ContextOverrides & { log?: Logger } = {},
+): Promise<RunningServer> {
+  const log = overrides.log ?? createLogger(config);
+  const ctx = createContext(config, log, overrides);
+  try {
+    const applied = await ctx.store.migrate();
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    await connectContext(ctx);
+    await bootstrapAdmin(ctx);
+    registerMessageRouting(ctx);
+    const app = await buildApp(ctx);
+    await app.listen({ host: config.host, port: config.port });
+    const engine = startEngine(ctx);
+    const events = startEventProcessor(ctx);
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    let closing: Promise<void> | undefined;
+    return {
+      ctx,
+      app,
+      url,
+      close() {
+        closing ??= (async () => {
+          await events.stop();
+          await engine.stop();
+          await app.close();
+          await closeContext(ctx);
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeContext(ctx).catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,127 @@
+import { request } from 'undici';
+import { ChannelError, isRetryableHttpStatus, type SendContext } from '../channels/channel.ts';
+import { assertOutboundUrl, outboundDispatcher } from './outbound-guard.ts';
+
+/** Receivers' bodies are read for error messages and small acks only; anything longer is cut off. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+/** How much of a receiver's answer goes into an error message (and so into the delivery log). */
+const MAX_ERROR_BODY_CHARS = 300;
+
+export interface HttpCall {
+  url: string;
+  method?: 'POST' | 'PUT' | 'PATCH';
+  headers?: Record<string, string>;
+  body: string | Buffer;
+  /**
+   * Names the receiver in error messages. Never the full URL: Slack, Discord and Telegram keep their
+   * secret in the path, and error messages are stored in the delivery log.
+   */
+  label: string;
+  /** Pulls the human-readable reason out of an error body (e.g. Telegram's `description`). */
+  detail?: (body: string) => string | undefined;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** Collapses whitespace and cuts a receiver's answer down to something fit for a one-line error. */
+export function trimBody(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_ERROR_BODY_CHARS ? `${flat.slice(0, MAX_ERROR_BODY_CHARS)}…` : flat;
+}
+
+/** Turns a thrown network-level error into a ChannelError; only malformed requests are permanent. */
+export function networkError(err: unknown, label: string, timeoutMs: number): ChannelError {
+  if (err instanceof ChannelError) return err;
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code?.endsWith('_TIMEOUT')) {
+    return new ChannelError(`${label} did not answer within ${timeoutMs} ms`, true);
+  }
+  if (e.code === 'UND_ERR_INVALID_ARG') {
+    return new ChannelError(`${label}: invalid request: ${e.message}`, false);
+  }
+  const code = e.code ?? e.cause?.code;
+  return new ChannelError(`${label} unreachable: ${code ? `${code} ` : ''}${e.message ?? String(err)}`, true);
+}
+
+async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_RESPONSE_BYTES) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * One guarded HTTP call with the whole exchange bounded by `ctx.timeoutMs`. Redirects are not followed:
+ * a redirect could lead to a private address after the check, and receivers of these APIs never redirect.
+ * Returns the answer for 2xx and throws a classified ChannelError for everything else.
+ */
+export async function sendHttp(ctx: SendContext, call: HttpCall): Promise<HttpAnswer> {
+  const url = await assertOutboundUrl(call.url, ctx.allowPrivateNetworks);
+  let status: number;
+  let text: string;
+  try {
+    const response = await request(url, {
+      method: call.method ?? 'POST',
+      headers: call.headers,
+      body: call.body,
+      signal: AbortSignal.timeout(ctx.timeoutMs),
+      headersTimeout: ctx.timeoutMs,
+      bodyTimeout: ctx.timeoutMs,
+      dispatcher: outboundDispatcher(ctx.allowPrivateNetworks),
+    });
+    status = response.statusCode;
+    text = await readCapped(response.body);
+  } catch (err) {
+    throw networkError(err, call.label, ctx.timeoutMs);
+  }
+  if (status < 200 || status > 299) {
+    const detail = trimBody(call.detail?.(text) ?? text);
+    throw new ChannelError(
+      `${call.label} answered ${status}${detail ? `: ${detail}` : ''}`,
+      isRetryableHttpStatus(status),
+      status,
+    );
+  }
+  return { status, body: text };
+}
+
+/** JSON POST helper for the chat channels. */
+export function sendJson(
+  ctx: SendContext,
+  call: Omit<HttpCall, 'body' | 'headers'> & { payload: unknown },
+): Promise<HttpAnswer> {
+  const { payload, ...rest } = call;
+  return sendHttp(ctx, {
+    ...rest,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
+}
+
+/** Reads one string field from a JSON error body, for receivers that explain themselves in JSON. */
+export function jsonField(field: string): (body: string) => string | undefined {
+  return (body) => {
+    try {
+      const value = (JSON.parse(body) as Record<string, unknown>)[field];
+      return typeof value === 'string' ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** Names a receiver by origin only, so secrets in paths and query strings stay out of error messages. */
+export function receiverLabel(kind: string, url: string): string {
+  try {
+    return `${kind} at ${new URL(url).host}`;
+  } catch {
+    return kind;
+  }
+}

@@ -1,0 +1,125 @@
+import { request } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHttpReceiver, type HttpReceiver } from '../../test/receivers/http-receiver.ts';
+import { ChannelError } from '../channels/channel.ts';
+import {
+  assertOutboundHost,
+  assertOutboundUrl,
+  outboundDispatcher,
+  refusedAddressReason,
+} from './outbound-guard.ts';
+
+async function refusal(promise: Promise<unknown>): Promise<ChannelError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ChannelError);
+  return err as ChannelError;
+}
+
+describe('refusedAddressReason', () => {
+  it.each([
+    ['127.0.0.1', 'loopback'],
+    ['127.255.0.9', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.168.1.10', 'private'],
+    ['100.64.0.1', 'private (carrier-grade NAT)'],
+    ['100.127.255.254', 'private (carrier-grade NAT)'],
+    ['169.254.169.254', 'link-local'],
+    ['0.0.0.0', 'unspecified'],
+    ['224.0.0.1', 'multicast'],
+    ['::1', 'loopback'],
+    ['::', 'unspecified'],
+    ['fe80::1', 'link-local'],
+    ['febf::1', 'link-local'],
+    ['fc00::1', 'unique-local'],
+    ['fd12:3456::1', 'unique-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['::ffff:127.0.0.1', 'loopback (IPv4-mapped)'],
+    ['::ffff:7f00:1', 'loopback (IPv4-mapped)'],
+    ['::ffff:a9fe:a9fe', 'link-local (IPv4-mapped)'],
+    ['::ffff:8.8.8.8', 'IPv4-mapped'],
+  ])('refuses %s as %s', (address, reason) => {
+    expect(refusedAddressReason(address)).toBe(reason);
+  });
+
+  it.each([
+    '8.8.8.8',
+    '172.32.0.1',
+    '172.15.255.255',
+    '100.128.0.1',
+    '192.169.0.1',
+    '2606:4700::1111',
+    'fec0::1',
+    '2001:db8::ffff:127.0.0.1',
+  ])('allows public %s', (address) => {
+    expect(refusedAddressReason(address)).toBeUndefined();
+  });
+});
+
+describe('assertOutboundUrl', () => {
+  it('refuses loopback names and literals with a non-retryable error naming the reason', async () => {
+    for (const url of [
+      'http://localhost:8080/hook',
+      'http://127.0.0.1/x',
+      'http://[::1]:9/x',
+      'https://[::ffff:127.0.0.1]/',
+    ]) {
+      const err = await refusal(assertOutboundUrl(url, false));
+      expect(err.retryable).toBe(false);
+      expect(err.message).toMatch(/loopback/);
+      expect(err.message).toContain('HERALD_ALLOW_PRIVATE_NETWORKS');
+    }
+  });
+
+  it('refuses private and link-local literals, including the cloud metadata address', async () => {
+    expect(
+      (await refusal(assertOutboundUrl('http://169.254.169.254/latest/meta-data', false))).message,
+    ).toContain('link-local');
+    expect((await refusal(assertOutboundUrl('http://10.0.0.5:3000', false))).message).toContain('private');
+    // WHATWG URL parsing turns decimal and hex hosts into dotted IPv4 before the check sees them.
+    expect((await refusal(assertOutboundUrl('http://2130706433/', false))).message).toContain('loopback');
+    expect((await refusal(assertOutboundUrl('http://0x7f.1/', false))).message).toContain('loopback');
+  });
+
+  it('allows only http and https, and refuses garbage', async () => {
+    expect((await refusal(assertOutboundUrl('file:///etc/passwd', true))).message).toContain('file:');
+    expect((await refusal(assertOutboundUrl('gopher://example.com', true))).retryable).toBe(false);
+    expect((await refusal(assertOutboundUrl('not a url', true))).message).toBe('invalid URL');
+  });
+
+  it('lets public literals and anything at all through when private networks are allowed', async () => {
+    expect((await assertOutboundUrl('https://93.184.215.14/hook', false)).hostname).toBe('93.184.215.14');
+    expect((await assertOutboundUrl('http://localhost:9/x', true)).port).toBe('9');
+    await expect(assertOutboundHost('10.0.0.1', true)).resolves.toBeUndefined();
+  });
+
+  it('reports a host that does not resolve', async () => {
+    // Permanent on NXDOMAIN; an offline resolver answers EAI_AGAIN instead, which stays retryable.
+    const err = await refusal(assertOutboundHost('no-such-host.invalid', false));
+    expect(err.message).toMatch(/^cannot resolve no-such-host\.invalid: (ENOTFOUND|EAI_AGAIN)/);
+    expect(err.retryable).toBe(!err.message.includes('ENOTFOUND'));
+  });
+});
+
+describe('outboundDispatcher', () => {
+  let receiver: HttpReceiver;
+  beforeEach(async () => {
+    receiver = await createHttpReceiver();
+  });
+  afterEach(() => receiver.close());
+
+  it('re-checks the resolved address when the socket opens', async () => {
+    const port = new URL(receiver.url).port;
+    const dispatcher = outboundDispatcher(false);
+    const err = await refusal(
+      request(`http://localhost:${port}/`, { method: 'POST', body: '{}', dispatcher }),
+    );
+    expect(err.message).toContain('loopback');
+    expect(receiver.received).toHaveLength(0);
+    expect(outboundDispatcher(true)).toBeUndefined();
+  });
+});

@@ -1,0 +1,235 @@
+import { getChannel } from '../channels/channel-registry.ts';
+import { maskConfig, openConfig, restoreMasked, sealConfig } from '../channels/channel-secrets.ts';
+import { generateVapidKeys } from '../channels/webpush/webpush.channel.ts';
+import type { AppContext } from '../context.ts';
+import { type FieldError, invalidMany, notFound } from '../domain/errors.ts';
+import { deriveKey } from '../domain/secrets.ts';
+import {
+  type ChannelConfigRow,
+  getChannelConfig,
+  insertChannelConfigIfMissing,
+  listChannelConfigs,
+  putChannelConfig,
+} from '../store/channel-config.repository.ts';
+import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
+
+/**
+ * Operator settings per channel type: read (decrypted for sending, masked for clients) and
+ * saved (validated by the channel adapter, secrets sealed). Saving emits 'channels' on
+ * `ctx.afterCommit` so this process's dispatcher drops its cached copy at once.
+ */
+
+/** Order of `GET /notifications/channels`: the spec's four first, then the rest. */
+export const CHANNEL_TYPES = ['smtp', 'telegram', 'slack', 'webhook', 'discord', 'webpush'] as const;
+
+export interface ChannelSetting {
+  enabled: boolean;
+  /** Decrypted config; null when its secrets cannot be opened (HERALD_SECRET changed). */
+  config: Record<string, unknown> | null;
+}
+
+const keys = new WeakMap<AppContext, { channel: Buffer; webhook: string }>();
+
+function keysOf(ctx: AppContext): { channel: Buffer; webhook: string } {
+  let k = keys.get(ctx);
+  if (!k) {
+    k = {
+      channel: deriveKey(ctx.config.secret, 'channel-secrets'),
+      webhook: deriveKey(ctx.config.secret, 'webhook-signing').toString('hex'),
+    };
+    keys.set(ctx, k);
+  }
+  return k;
+}
+
+/** The AES-256-GCM key channel secrets are sealed with. */
+export const channelKey = (ctx: AppContext): Buffer => keysOf(ctx).channel;
+
+/** The instance signing key for webhooks whose config names no `secret` of its own. */
+export const webhookSigningSecret = (ctx: AppContext): string => keysOf(ctx).webhook;
+
+function secretFieldsOf(type: string): readonly string[] {
+  return getChannel(type)?.secretFields ?? [];
+}
+
+function decode(ctx: AppContext, row: ChannelConfigRow): ChannelSetting {
+  const stored = JSON.parse(row.config) as Record<string, unknown>;
+  try {
+    return {
+      enabled: row.enabled === 1,
+      config: openConfig(channelKey(ctx), row.type, secretFieldsOf(row.type), stored),
+    };
+  } catch (err) {
+    ctx.log.warn({ err, channel: row.type }, 'channel secrets cannot be decrypted; save the channel again');
+    return { enabled: row.enabled === 1, config: null };
+  }
+}
+
+export async function loadChannelSettings(ctx: AppContext): Promise<Map<string, ChannelSetting>> {
+  const rows = await listChannelConfigs(ctx.store.db);
+  return new Map(rows.filter((r) => getChannel(r.type)).map((r) => [r.type, decode(ctx, r)]));
+}
+
+export async function loadChannelSetting(ctx: AppContext, type: string): Promise<ChannelSetting | undefined> {
+  const row = await getChannelConfig(ctx.store.db, type);
+  return row ? decode(ctx, row) : undefined;
+}
+
+/** Every known channel type, configured or not, with secrets masked. */
+export async function listChannelsMasked(
+  ctx: AppContext,
+): Promise<Array<{ id: string; enabled: boolean; config: Record<string, unknown> }>> {
+  const settings = await loadChannelSettings(ctx);
+  return CHANNEL_TYPES.map((type) => {
+    const s = settings.get(type);
+    return {
+      id: type,
+      enabled: s?.enabled ?? false,
+      config: s?.config ? maskConfig(secretFieldsOf(type), s.config) : {},
+    };
+  });
+}
+
+/** A contact the push service can reach the operator at (RFC 8292 `sub`). */
+function defaultPushSubject(ctx: AppContext): string {
+  if (ctx.config.adminEmail) return `mailto:${ctx.config.adminEmail}`;
+  if (ctx.config.baseUrl.startsWith('https://')) return ctx.config.baseUrl;
+  return 'mailto:admin@localhost';
+}
+
+/** VAPID keys are the server's identity towards push services: generated once, then kept. */
+function withVapidDefaults(
+  ctx: AppContext,
+  config: Record<string, unknown>,
+  stored: Record<string, unknown> | null | undefined,
+): Record<string, unknown> {
+  const out = { ...config };
+  if (out.vapidPublicKey === undefined && out.vapidPrivateKey === undefined) {
+    if (stored?.vapidPublicKey && stored.vapidPrivateKey) {
+      out.vapidPublicKey = stored.vapidPublicKey;
+      out.vapidPrivateKey = stored.vapidPrivateKey;
+    } else {
+      const keys = generateVapidKeys();
+      out.vapidPublicKey = keys.publicKey;
+      out.vapidPrivateKey = keys.privateKey;
+    }
+  }
+  out.subject ??= stored?.subject ?? defaultPushSubject(ctx);
+  return out;
+}
+
+const prefixed = (errors: FieldError[]): FieldError[] =>
+  errors.map((e) => ({ field: e.field === 'config' ? 'config' : `config.${e.field}`, detail: e.detail }));
+
+/**
+ * Resolves what the client sent into a full, valid config: masked secrets put back, webpush
+ * keys filled in, then checked by the adapter. Throws a 400 naming `config.<field>`.
+ */
+export function resolveConfig(
+  ctx: AppContext,
+  type: string,
+  incoming: Record<string, unknown>,
+  stored: Record<string, unknown> | null | undefined,
+): Record<string, unknown> {
+  const channel = getChannel(type);
+  if (!channel) throw notFound(`Channel type "${type}"`);
+  const restored = restoreMasked(channel.secretFields, incoming, stored ?? undefined);
+  if (restored.errors.length > 0) throw invalidMany(prefixed(restored.errors));
+  const config = type === 'webpush' ? withVapidDefaults(ctx, restored.config, stored) : restored.config;
+  const result = channel.validateConfig(config);
+  if (!result.ok) throw invalidMany(prefixed(result.errors));
+  return result.config as Record<string, unknown>;
+}
+
+/**
+ * Saves a channel. `config` absent keeps the stored one; disabling a channel that was never
+ * configured needs no config at all.
+ */
+export async function saveChannel(
+  ctx: AppContext,
+  type: string,
+  body: { enabled: boolean; config?: Record<string, unknown> },
+): Promise<void> {
+  const channel = getChannel(type);
+  if (!channel) throw notFound(`Channel type "${type}"`);
+  const stored = (await loadChannelSetting(ctx, type))?.config;
+  const incoming = body.config ?? stored ?? {};
+  const skipCheck = !body.enabled && Object.keys(incoming).length === 0 && type !== 'webpush';
+  const config = skipCheck ? {} : resolveConfig(ctx, type, incoming, stored);
+  const now = ctx.clock.now();
+  await ctx.store.writer.run(async (tx) => {
+    await putChannelConfig(tx, {
+      type,
+      enabled: body.enabled ? 1 : 0,
+      config: JSON.stringify(sealConfig(channelKey(ctx), type, channel.secretFields, config)),
+      updated_at: now,
+    });
+    await insertEvents(tx, [settingsUpdated(now, { key: `channels.${type}`, enabled: body.enabled })], now);
+  });
+  ctx.afterCommit.emit('channels');
+  ctx.afterCommit.emit('events');
+}
+
+/**
+ * The VAPID public key browsers subscribe with. The first call on a fresh server generates the
+ * key pair and stores it as a (still disabled) webpush channel, so subscriptions made before
+ * the operator enables web push stay valid afterwards.
+ */
+export async function vapidPublicKey(ctx: AppContext): Promise<string> {
+  const current = await loadChannelSetting(ctx, 'webpush');
+  if (typeof current?.config?.vapidPublicKey === 'string') return current.config.vapidPublicKey;
+  if (!current) {
+    const config = resolveConfig(ctx, 'webpush', {}, undefined);
+    await ctx.store.writer.run((tx) =>
+      insertChannelConfigIfMissing(tx, {
+        type: 'webpush',
+        enabled: 0,
+        config: JSON.stringify(sealConfig(channelKey(ctx), 'webpush', secretFieldsOf('webpush'), config)),
+        updated_at: ctx.clock.now(),
+      }),
+    );
+    ctx.afterCommit.emit('channels');
+    // Re-read: a concurrent first call may have inserted its keys before ours.
+    const stored = await loadChannelSetting(ctx, 'webpush');
+    if (typeof stored?.config?.vapidPublicKey === 'string') return stored.config.vapidPublicKey;
+  }
+  throw notFound('A usable web push key pair (save the webpush channel again)');
+}
+
+/**
+ * The dispatcher's view of channel settings: re-read when a save in this process says so, and
+ * at most `ttlMs` stale otherwise (saves made by other processes on a shared PostgreSQL).
+ */
+export function createChannelCache(ctx: AppContext, ttlMs: number) {
+  let loaded: { at: number; settings: Map<string, ChannelSetting> } | undefined;
+  let loading: Promise<Map<string, ChannelSetting>> | undefined;
+  // A save during a load must not let that (older) load be cached.
+  let generation = 0;
+  const invalidate = () => {
+    generation++;
+    loaded = undefined;
+    loading = undefined;
+  };
+  ctx.afterCommit.on('channels', invalidate);
+  return {
+    get(): Promise<Map<string, ChannelSetting>> {
+      if (loaded && Date.now() - loaded.at < ttlMs) return Promise.resolve(loaded.settings);
+      if (!loading) {
+        const started = generation;
+        const current = loadChannelSettings(ctx).then((settings) => {
+          if (generation === started) loaded = { at: Date.now(), settings };
+          return settings;
+        });
+        const clear = () => {
+          if (loading === current) loading = undefined;
+        };
+        current.then(clear, clear);
+        loading = current;
+      }
+      return loading;
+    },
+    close(): void {
+      ctx.afterCommit.off('channels', invalidate);
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { jwtVerify, SignJWT } from 'jose';
+import { deriveKey } from '../domain/secrets.ts';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+const ISSUER = 'herald';
+
+export function createJwtCodec(secret: string, ttlSeconds: number) {
+  const key = deriveKey(secret, 'jwt');
+  return {
+    async sign(claims: AccessClaims, nowMs: number): Promise<string> {
+      const iat = Math.floor(nowMs / 1000);
+      return new SignJWT({ sid: claims.sessionId, typ: 'access' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.userId)
+        .setIssuer(ISSUER)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttlSeconds)
+        .sign(key);
+    },
+    /** Returns the claims, or null for anything invalid or expired. */
+    async verify(token: string, nowMs: number): Promise<AccessClaims | null> {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          algorithms: ['HS256'],
+          currentDate: new Date(nowMs),
+        });
+        if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+          return null;
+        }
+        return { userId: payload.sub, sessionId: payload.sid };
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+export type JwtCodec = ReturnType<typeof createJwtCodec>;

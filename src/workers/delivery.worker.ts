@@ -1,0 +1,274 @@
+import { performance } from 'node:perf_hooks';
+import { ChannelError } from '../channels/channel.ts';
+import type { AppContext } from '../context.ts';
+import type { CommittedMessage } from '../ingest/commit-message.ts';
+import {
+  attemptsExhausted,
+  type ClaimedDelivery,
+  type RecordedOutcome,
+  type SendOutcome,
+  settleAndClaim,
+} from '../queue/delivery-queue.ts';
+import { enqueuedDeliveries } from '../rules/message-routing.ts';
+import { type ChannelSetting, createChannelCache } from '../services/channel-settings.service.ts';
+import { deliveryMetrics } from '../services/delivery-metrics.ts';
+import { getSetting } from '../store/setting.repository.ts';
+import { sendThroughChannel } from './channel-send.ts';
+
+/**
+ * The worker loop of one process: claims due deliveries, sends them through their channel
+ * adapters with at most `workers` sends in flight, and records the outcomes.
+ *
+ * The loop runs in steps. One step is one transaction that records every outcome gathered
+ * since the last step and claims as many due rows as there are free send slots (so a claimed
+ * row starts sending at once and its lease only has to cover one send). At most one step runs
+ * at a time; while it commits, finished sends gather for the next one, so the busier the
+ * queue, the more work each commit carries.
+ *
+ * States:
+ * - idle: no outcomes to record and nothing claimable found since the last wake-up. A
+ *   wake-up is an `afterCommit` event ('deliveries', or 'message' when that message enqueued
+ *   some), the poll timer, or the timer set for the earliest retry this process scheduled.
+ * - stepping: one step in its transaction.
+ * - sending: sends in flight; each one that ends queues its outcome and asks for a step.
+ * - paused: the `notifier_paused` setting is true (re-read on every poll, and taken at once
+ *   from a 'settings' afterCommit event of this process); steps record outcomes but claim
+ *   nothing, so deliveries wait in the table and go out once it turns false.
+ * - stopping: steps claim nothing; in-flight sends finish and their outcomes are recorded;
+ *   nothing is released (a row claimed by a process that dies returns when its lease expires).
+ */
+export interface Dispatcher {
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+export interface DispatcherOptions {
+  /** Concurrent sends. */
+  workers: number;
+  /** Backoff jitter source; injectable for tests. */
+  random?: () => number;
+}
+
+const PAUSE_SETTING = 'notifier_paused';
+
+export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispatcher {
+  const { workers } = opts;
+  const log = ctx.log.child({ component: 'dispatcher' });
+  const metrics = deliveryMetrics(ctx);
+  const channels = createChannelCache(ctx, ctx.config.pollIntervalMs);
+  let inFlight = 0;
+  let stepping = false;
+  let stopping = false;
+  let paused = true; // until the first poll has read the setting
+  /** Bumped by every wake-up; `drainedAt` is the wake-up after which a claim came back short. */
+  let wakeSeq = 0;
+  let drainedAt = -1;
+  const outcomes: SendOutcome[] = [];
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryAt = Number.POSITIVE_INFINITY;
+  let idleWaiters: Array<() => void> = [];
+
+  const claimable = () => (stopping || paused || drainedAt === wakeSeq ? 0 : workers - inFlight);
+
+  function wake(): void {
+    wakeSeq++;
+    step();
+  }
+
+  function step(): void {
+    if (stepping || (outcomes.length === 0 && claimable() <= 0)) {
+      settleIdle();
+      return;
+    }
+    stepping = true;
+    // Let sends that end in this turn of the event loop join the step.
+    setImmediate(() => void runStep());
+  }
+
+  async function runStep(): Promise<void> {
+    const batch = outcomes.splice(0);
+    const seq = wakeSeq;
+    const want = claimable();
+    let claimed: ClaimedDelivery[] = [];
+    try {
+      const result = await settleAndClaim(ctx, batch, want, opts.random);
+      claimed = result.claimed;
+      observe(result.recorded);
+      if (claimed.length < want && drainedAt < seq) drainedAt = seq;
+    } catch (err) {
+      // Unrecorded rows stay `sending` and return when their lease expires: sent again, never lost.
+      log.error({ err, outcomes: batch.length }, 'a dispatcher step failed; trying again at the next poll');
+      drainedAt = seq;
+    }
+    for (const d of claimed) startSend(d);
+    stepping = false;
+    step();
+  }
+
+  function startSend(d: ClaimedDelivery): void {
+    inFlight++;
+    void attempt(d)
+      .catch((err): SendOutcome => ({ delivery: d, ok: false, error: String(err), retryable: true }))
+      .then((outcome) => {
+        inFlight--;
+        outcomes.push(outcome);
+        step();
+      });
+  }
+
+  async function attempt(d: ClaimedDelivery): Promise<SendOutcome> {
+    const { row } = d;
+    const fail = (error: string, retryable = false): SendOutcome => ({
+      delivery: d,
+      ok: false,
+      error,
+      retryable,
+    });
+    if (attemptsExhausted(ctx, row)) {
+      return fail(
+        `gave up after ${ctx.config.maxAttempts} attempts; the last lease expired before its send finished (the process stopped or hung)`,
+      );
+    }
+    let setting: ChannelSetting | undefined;
+    try {
+      setting = (await channels.get()).get(row.channel);
+    } catch (err) {
+      return fail(`reading the ${row.channel} channel settings failed: ${(err as Error).message}`, true);
+    }
+    if (!setting) return fail(`the ${row.channel} channel is not configured`);
+    if (!setting.enabled)
+      return fail(`the ${row.channel} channel is disabled; enable it, then retry from the log`);
+    if (!setting.config) {
+      return fail(
+        `the ${row.channel} channel's secrets cannot be decrypted (HERALD_SECRET changed?); save it again`,
+      );
+    }
+    const started = performance.now();
+    try {
+      await sendThroughChannel(
+        ctx,
+        row.channel,
+        setting.config,
+        { deliveryId: row.id, ...d.content },
+        d.recipient,
+      );
+      return { delivery: d, ok: true };
+    } catch (err) {
+      const e = err instanceof ChannelError ? err : new ChannelError(String(err), true);
+      const gone = row.channel === 'webpush' && (e.status === 404 || e.status === 410);
+      return {
+        delivery: d,
+        ok: false,
+        error: e.message,
+        retryable: e.retryable,
+        ...(gone && d.recipient.subscription ? { goneEndpoint: d.recipient.subscription.endpoint } : {}),
+      };
+    } finally {
+      metrics.observeSend(row.channel, (performance.now() - started) / 1000);
+    }
+  }
+
+  function observe(recorded: RecordedOutcome[]): void {
+    const now = ctx.clock.now();
+    let earliestRetry = Number.POSITIVE_INFINITY;
+    const events: string[] = [];
+    for (const r of recorded) {
+      const channel = r.delivery.row.channel;
+      if (r.result === 'sent') {
+        metrics.countOutcome(channel, 'sent');
+        metrics.observeEnqueueToSend(channel, Math.max(0, now - r.delivery.row.created_at) / 1000);
+      } else if (r.result === 'retry') {
+        metrics.countOutcome(channel, 'retried');
+        earliestRetry = Math.min(earliestRetry, r.nextAttemptAt ?? now);
+      } else {
+        metrics.countOutcome(channel, 'failed');
+        if (r.eventId) events.push(r.eventId);
+        log.warn(
+          { deliveryId: r.delivery.row.id, channel, attempts: r.delivery.row.attempts },
+          'delivery failed for good',
+        );
+      }
+    }
+    if (earliestRetry < retryAt) scheduleRetryWake(earliestRetry);
+    // `delivery.failed` events are committed: whoever processes events may look now.
+    if (events.length > 0) ctx.afterCommit.emit('events', events);
+  }
+
+  /** Retries sooner than the next poll would notice them get a timer of their own. */
+  function scheduleRetryWake(at: number): void {
+    if (stopping) return;
+    clearTimeout(retryTimer);
+    retryAt = at;
+    retryTimer = setTimeout(
+      () => {
+        retryAt = Number.POSITIVE_INFINITY;
+        wake();
+      },
+      Math.max(0, at - ctx.clock.now()),
+    );
+    retryTimer.unref();
+  }
+
+  let polling: Promise<void> | undefined;
+  /** Bumped by in-process setting changes, so a poll that read before one does not undo it. */
+  let settingSeq = 0;
+  function poll(): void {
+    if (polling || stopping) return;
+    const seq = settingSeq;
+    polling = (async () => {
+      try {
+        const value = (await getSetting<boolean>(ctx.store.db, PAUSE_SETTING)) === true;
+        if (seq === settingSeq) paused = value;
+      } catch (err) {
+        log.error({ err }, 'reading the notifier_paused setting failed');
+      }
+    })().finally(() => {
+      polling = undefined;
+      wake();
+    });
+  }
+
+  const onDeliveries = () => wake();
+  const onMessage = (committed: CommittedMessage) => {
+    if (enqueuedDeliveries(committed)) wake();
+  };
+  const onSetting = (change: { key?: string; value?: unknown } | undefined) => {
+    if (change?.key !== PAUSE_SETTING) return;
+    settingSeq++;
+    paused = change.value === true;
+    wake();
+  };
+  ctx.afterCommit.on('deliveries', onDeliveries);
+  ctx.afterCommit.on('message', onMessage);
+  ctx.afterCommit.on('settings', onSetting);
+  const pollTimer = setInterval(poll, ctx.config.pollIntervalMs);
+  pollTimer.unref();
+  poll();
+
+  function settleIdle(): void {
+    if (inFlight > 0 || stepping || outcomes.length > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  return {
+    wake,
+    async stop() {
+      stopping = true;
+      clearInterval(pollTimer);
+      clearTimeout(retryTimer);
+      ctx.afterCommit.off('deliveries', onDeliveries);
+      ctx.afterCommit.off('message', onMessage);
+      ctx.afterCommit.off('settings', onSetting);
+      channels.close();
+      await polling;
+      while (inFlight > 0 || stepping || outcomes.length > 0) {
+        await new Promise<void>((resolve) => {
+          idleWaiters.push(resolve);
+          step();
+        });
+      }
+    },
+  };
+}

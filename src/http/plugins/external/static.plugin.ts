@@ -8,7 +8,7 @@ import type { AppContext } from '../../../context.ts';
 import { notFound } from '../../../domain/errors.ts';
 
 /** The browser UI's folder; it only talks to the public API, so serving it is static. */
-const WEB_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
+const WEB_DIR = fileURLToPath(new URL('../../../../web/', import.meta.url));
 
 /**
  * The UI loads only its own scripts and styles and talks only to this origin; nothing else

@@ -2,11 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AppContext } from '../context.ts';
-import type { BucketRestrictionCheck } from '../services/access-token.service.ts';
-import { requireBucket, resolveBucket } from '../services/bucket.service.ts';
 import { accessTokensRoutes, TokenSchema } from './api/v1/access-tokens/access-tokens.routes.ts';
 import { authRoutes } from './api/v1/auth/auth.routes.ts';
 import { BucketSchema, bucketsRoutes, MemberSchema } from './api/v1/buckets/buckets.routes.ts';
+import { inboxStreamRoutes } from './api/v1/inbox/inbox-stream.routes.ts';
 import { attachmentsRoutes, messagesRoutes } from './api/v1/messages/messages.routes.ts';
 import { notificationsRoutes } from './api/v1/notifications/notifications.routes.ts';
 import { eventsRoutes, rulesRoutes } from './api/v1/notifications/rules.routes.ts';
@@ -14,28 +13,18 @@ import { pushSubscriptionsRoutes } from './api/v1/push-subscriptions/push-subscr
 import { RoleSchema, rolesRoutes } from './api/v1/roles/roles.routes.ts';
 import { templatesRoutes } from './api/v1/templates/templates.routes.ts';
 import { UserSchema, usersRoutes } from './api/v1/users/users.routes.ts';
-import { InboxItemSchema, inboxRoutes } from './api/v2/inbox.routes.ts';
-import { inboxStreamRoutes, inboxWatchRoutes } from './api/v2/inbox-watch.routes.ts';
+import { inboxRoutes } from './api/v2/inbox.routes.ts';
+import { inboxWatchRoutes } from './api/v2/inbox-watch.routes.ts';
 import { tenantRoutes } from './notification/v1/tenant.routes.ts';
 import { installAuth } from './plugins/app/auth.plugin.ts';
 import { installErrorHandling } from './plugins/app/error-handler.plugin.ts';
 import { installTextGuard, validatorCompiler } from './plugins/app/validation.plugin.ts';
 import { webRoutes } from './plugins/external/static.plugin.ts';
 import { installOpenApi } from './plugins/external/swagger.plugin.ts';
+import { InboxItemSchema } from './schemas/inbox.schema.ts';
 import { ActionSchema, AttachmentSchema, MessageSchema } from './schemas/message.schema.ts';
 import { metricsRoutes } from './system/metrics.routes.ts';
 import { systemRoutes } from './system/system.routes.ts';
-
-/** A token may be restricted to buckets the creator can send to. */
-const tokenBuckets: BucketRestrictionCheck = async (ctx, principal, refs) => {
-  const ids: string[] = [];
-  for (const [i, ref] of refs.entries()) {
-    const access = await resolveBucket(ctx, principal, ref, `bucketIds[${i}]`);
-    requireBucket(principal, access, 'write');
-    ids.push(access.bucket.id);
-  }
-  return [...new Set(ids)];
-};
 
 /**
  * On close, Fastify stops accepting and waits for in-flight requests, but keep-alive
@@ -105,7 +94,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(authRoutes(ctx), { prefix: '/api/v1/auth' });
   await app.register(usersRoutes(ctx), { prefix: '/api/v1/users' });
   await app.register(rolesRoutes(ctx), { prefix: '/api/v1/roles' });
-  await app.register(accessTokensRoutes(ctx, tokenBuckets), { prefix: '/api/v1/access-tokens' });
+  await app.register(accessTokensRoutes(ctx), { prefix: '/api/v1/access-tokens' });
   await app.register(bucketsRoutes(ctx), { prefix: '/api/v1/buckets' });
   await app.register(messagesRoutes(ctx), { prefix: '/api/v1/messages' });
   await app.register(attachmentsRoutes(ctx), { prefix: '/api/v1/attachments' });

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import { type FieldError, forbidden, invalid, invalidMany, notFound } from '../domain/errors.ts';
+import { type FieldError, forbidden, invalidMany, notFound } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { isAdmin, type Principal, SCOPES } from '../domain/principal.ts';
 import { randomToken, sha256Hex } from '../domain/secrets.ts';
@@ -11,6 +11,7 @@ import {
 } from '../store/access-token.repository.ts';
 import { insertEvents } from '../store/event.repository.ts';
 import { ACCESS_TOKEN_PREFIX } from './auth.service.ts';
+import { resolveTokenBuckets } from './bucket.service.ts';
 
 export interface AccessTokenView {
   id: string;
@@ -44,18 +45,10 @@ export const toAccessTokenView = (row: AccessTokenRow): AccessTokenView => ({
   createdAt: new Date(row.created_at).toISOString(),
 });
 
-/** Optional hook for validating bucket restrictions (the buckets module plugs in here). */
-export type BucketRestrictionCheck = (
-  ctx: AppContext,
-  principal: Principal,
-  bucketRefs: string[],
-) => Promise<string[]>;
-
 export async function createAccessToken(
   ctx: AppContext,
   principal: Principal,
   input: NewAccessTokenInput,
-  resolveBuckets?: BucketRestrictionCheck,
 ): Promise<AccessTokenView & { token: string }> {
   const now = ctx.clock.now();
   const errors: FieldError[] = [];
@@ -86,8 +79,7 @@ export async function createAccessToken(
   }
   let bucketIds: string[] | null = null;
   if (input.bucketIds && input.bucketIds.length > 0) {
-    if (!resolveBuckets) throw invalid('bucketIds', 'bucket restrictions are not supported');
-    bucketIds = await resolveBuckets(ctx, principal, input.bucketIds);
+    bucketIds = await resolveTokenBuckets(ctx, principal, input.bucketIds);
   }
   const token = randomToken(ACCESS_TOKEN_PREFIX);
   const row: AccessTokenRow = {

@@ -116,6 +116,32 @@ export function requireTokenBucket(principal: Principal, bucketId: string): void
   }
 }
 
+/** `ref` is a bucket id or name; the caller needs read permission on it. */
+export async function getBucketView(ctx: AppContext, principal: Principal, ref: string): Promise<BucketView> {
+  const access = await resolveBucket(ctx, principal, ref, 'id');
+  requireTokenBucket(principal, access.bucket.id);
+  requireBucket(principal, access, 'read');
+  return toBucketView(access.bucket, access.permission);
+}
+
+/**
+ * The buckets an access token is restricted to, as ids: the creator must be able to send to
+ * each one, so a token never reaches further than its creator.
+ */
+export async function resolveTokenBuckets(
+  ctx: AppContext,
+  principal: Principal,
+  refs: readonly string[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [i, ref] of refs.entries()) {
+    const access = await resolveBucket(ctx, principal, ref, `bucketIds[${i}]`);
+    requireBucket(principal, access, 'write');
+    ids.push(access.bucket.id);
+  }
+  return [...new Set(ids)];
+}
+
 export async function createBucket(
   ctx: AppContext,
   principal: Principal,

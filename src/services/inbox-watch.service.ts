@@ -1,7 +1,18 @@
 import type { AppContext } from '../context.ts';
 import type { Subscription } from '../realtime/hub.ts';
-import { countUnread, getInboxItem, type InboxFilter } from '../store/inbox.repository.ts';
+import {
+  countUnread,
+  getInboxItem,
+  type InboxFilter,
+  listInboxAfter,
+  notificationCursor,
+} from '../store/inbox.repository.ts';
 import { type InboxFormat, type InboxItem, matchesFilter, toInboxItem } from './inbox-item.ts';
+
+/** ms between keep-alive pings/comments on a watcher, so proxies do not drop idle streams. */
+export const WATCH_KEEPALIVE_MS = 25_000;
+/** Most notifications replayed to a reconnecting stream client. */
+export const REPLAY_LIMIT = 200;
 
 export interface WatchFrame {
   notification: InboxItem;
@@ -32,4 +43,29 @@ export function watchInbox(
     },
     overflow: onOverflow,
   });
+}
+
+/**
+ * What a reconnecting client missed since notification `since`, oldest first: `none` when the
+ * id is not in the user's inbox (nothing to replay), `overflow` when more than REPLAY_LIMIT
+ * items came since (the client refetches the inbox instead).
+ */
+export type Replay = { kind: 'none' } | { kind: 'overflow' } | { kind: 'frames'; frames: WatchFrame[] };
+
+export async function replayInbox(
+  ctx: AppContext,
+  userId: string,
+  since: string,
+  filter: InboxFilter,
+  format: InboxFormat,
+): Promise<Replay> {
+  const cursor = await notificationCursor(ctx.store.db, userId, since);
+  if (!cursor) return { kind: 'none' };
+  const rows = await listInboxAfter(ctx.store.db, userId, cursor, filter, REPLAY_LIMIT + 1);
+  if (rows.length > REPLAY_LIMIT) return { kind: 'overflow' };
+  const unread = await countUnread(ctx.store.db, userId);
+  return {
+    kind: 'frames',
+    frames: rows.map((r) => ({ notification: toInboxItem(r, format), unread_count: unread })),
+  };
 }

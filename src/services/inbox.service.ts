@@ -1,15 +1,83 @@
 import type { AppContext } from '../context.ts';
-import { forbidden, invalidMany, notFound } from '../domain/errors.ts';
+import { forbidden, invalid, invalidMany, notFound } from '../domain/errors.ts';
+import { isUuid } from '../domain/ids.ts';
 import { emptyDraft, type MessageDraft } from '../domain/message.ts';
 import { isAdmin, type Principal } from '../domain/principal.ts';
 import { commitMessage } from '../ingest/commit-message.ts';
+import { enabledChannelTypes } from '../store/channel-config.repository.ts';
 import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
+import {
+  countUnread,
+  getInboxItem,
+  type InboxFilter,
+  listInbox,
+  markAllRead,
+  notificationCursor,
+  setReadAt,
+} from '../store/inbox.repository.ts';
 import { listPreferences, upsertPreferences } from '../store/preference.repository.ts';
 import { getSetting, putSetting } from '../store/setting.repository.ts';
 import { getTemplate, getTemplatesByIds, type TemplateRow } from '../store/template.repository.ts';
 import { findUserByRef, type UserRow } from '../store/user.repository.ts';
 import { SYSTEM_TEMPLATES } from '../templates/system-templates.ts';
 import { renderTemplate } from '../templates/template-render.ts';
+import { type InboxItem, toInboxItem } from './inbox-item.ts';
+
+export type { InboxFilter };
+
+/** Notifications per inbox page, as Coder's API serves them. */
+export const INBOX_PAGE_SIZE = 25;
+
+export interface InboxPage {
+  notifications: InboxItem[];
+  unread_count: number;
+}
+
+/** Newest first; `startingBefore` is the id of the last notification of the previous page. */
+export async function listInboxPage(
+  ctx: AppContext,
+  userId: string,
+  filter: InboxFilter,
+  startingBefore?: string,
+): Promise<InboxPage> {
+  let before: { createdAt: number; id: string } | undefined;
+  if (startingBefore) {
+    if (!isUuid(startingBefore)) throw invalid('starting_before', 'must be a notification id (uuid)');
+    before = await notificationCursor(ctx.store.db, userId, startingBefore);
+    if (!before) throw invalid('starting_before', 'no such notification in your inbox');
+  }
+  const [rows, unread] = await Promise.all([
+    listInbox(ctx.store.db, userId, filter, { limit: INBOX_PAGE_SIZE, before }),
+    countUnread(ctx.store.db, userId),
+  ]);
+  return { notifications: rows.map((r) => toInboxItem(r)), unread_count: unread };
+}
+
+export async function markAllInboxRead(ctx: AppContext, userId: string): Promise<void> {
+  await ctx.store.writer.run((tx) => markAllRead(tx, userId, ctx.clock.now()));
+}
+
+/** Marks one of the user's notifications read or unread; another user's id is not found. */
+export async function setInboxReadStatus(
+  ctx: AppContext,
+  userId: string,
+  id: string,
+  isRead: boolean,
+): Promise<{ notification: InboxItem; unread_count: number }> {
+  if (!isUuid(id)) throw notFound('Notification');
+  const ok = await ctx.store.writer.run((tx) => setReadAt(tx, userId, id, isRead ? ctx.clock.now() : null));
+  if (!ok) throw notFound('Notification');
+  const [row, unread] = await Promise.all([
+    getInboxItem(ctx.store.db, userId, id),
+    countUnread(ctx.store.db, userId),
+  ]);
+  return { notification: toInboxItem(row!), unread_count: unread };
+}
+
+/** The inbox first, then every enabled outside channel, by name. */
+export async function dispatchMethods(ctx: AppContext): Promise<string[]> {
+  return ['inbox', ...[...(await enabledChannelTypes(ctx.store.db))].sort()];
+}
 
 /** Renders a template for named users and commits it as a message (one inbox item each). */
 export async function notifyFromTemplate(

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { AppContext } from '../context.ts';
-import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { BUILTIN_ROLES } from '../domain/principal.ts';
-import type { Executor } from '../store/database.ts';
 import { insertEvents } from '../store/event.repository.ts';
 import { getRolesByRefs, insertRole, listRoles } from '../store/role.repository.ts';
 import {
   countAccounts,
+  deleteUser,
   findUserByRef,
   getUserById,
   insertUser,
+  listUsers,
   roleNamesOf,
   setUserRoles,
   type UserRow,
@@ -44,9 +45,9 @@ export const toUserView = (row: UserRow, roles: string[]): UserView => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
-export async function viewUsers(db: Executor, rows: UserRow[]): Promise<UserView[]> {
+async function viewUsers(ctx: AppContext, rows: UserRow[]): Promise<UserView[]> {
   const roles = await roleNamesOf(
-    db,
+    ctx.store.db,
     rows.map((r) => r.id),
   );
   return rows.map((r) => toUserView(r, roles.get(r.id) ?? []));
@@ -55,7 +56,17 @@ export async function viewUsers(db: Executor, rows: UserRow[]): Promise<UserView
 export async function getUserView(ctx: AppContext, id: string): Promise<UserView> {
   const row = await getUserById(ctx.store.db, id);
   if (!row) throw notFound('User');
-  return (await viewUsers(ctx.store.db, [row]))[0];
+  return (await viewUsers(ctx, [row]))[0];
+}
+
+/** One page of users; `page` counts from 1. */
+export async function listUserViews(
+  ctx: AppContext,
+  page: number,
+  limit: number,
+): Promise<{ users: UserView[]; total: number }> {
+  const { rows, total } = await listUsers(ctx.store.db, { limit, offset: (page - 1) * limit });
+  return { users: await viewUsers(ctx, rows), total };
 }
 
 /** Creates the built-in roles if they are missing. Idempotent. */
@@ -149,6 +160,73 @@ export function isUniqueViolation(err: unknown): boolean {
   );
 }
 
+export interface UserPatch {
+  email?: string;
+  username?: string;
+  displayName?: string | null;
+  roles?: string[];
+  /** Clears a lockout after failed logins. */
+  unlock?: boolean;
+}
+
+/** `actorId` is the user making the change: nobody may take away their own admin role. */
+export async function patchUser(
+  ctx: AppContext,
+  actorId: string,
+  id: string,
+  patch: UserPatch,
+): Promise<UserView> {
+  if (!(await getUserById(ctx.store.db, id))) throw notFound('User');
+  let roleIds: string[] | undefined;
+  if (patch.roles) {
+    const refs = patch.roles;
+    const roles = await getRolesByRefs(ctx.store.db, refs);
+    const unknown = refs.filter((r) => !roles.some((x) => x.id === r || x.name === r));
+    if (unknown.length > 0) throw invalid('roles', `unknown role: ${unknown.join(', ')}`);
+    if (id === actorId && !roles.some((r) => r.name === 'admin')) {
+      throw forbidden('You cannot remove your own admin role.');
+    }
+    roleIds = roles.map((r) => r.id);
+  }
+  try {
+    await ctx.store.writer.run(async (tx) => {
+      await updateUser(tx, id, {
+        ...(patch.email !== undefined ? { email: patch.email.toLowerCase() } : {}),
+        ...(patch.username !== undefined ? { username: patch.username } : {}),
+        ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
+        ...(patch.unlock ? { locked_until: null, failed_logins: 0 } : {}),
+        updated_at: ctx.clock.now(),
+      });
+      if (roleIds) await setUserRoles(tx, id, roleIds);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw conflict('That email or username is taken.', patch.email ? 'email' : 'username');
+    throw err;
+  }
+  // Cached principals carry the roles and lockout their user had when they were resolved.
+  ctx.principals.clear();
+  return getUserView(ctx, id);
+}
+
+/** Deletes an account (not the caller's own) and records a `user.deleted` event. */
+export async function removeUser(ctx: AppContext, actorId: string, id: string): Promise<void> {
+  if (id === actorId) throw forbidden('You cannot delete yourself.');
+  const now = ctx.clock.now();
+  const deleted = await ctx.store.writer.run(async (tx) => {
+    const ok = await deleteUser(tx, id);
+    if (ok)
+      await insertEvents(
+        tx,
+        [{ id: newId(now), name: 'user.deleted', fields: { userId: id }, occurredAt: now }],
+        now,
+      );
+    return ok;
+  });
+  ctx.principals.clear();
+  if (!deleted) throw notFound('User');
+}
+
 export async function setPassword(ctx: AppContext, userId: string, password: string): Promise<void> {
   if (password.length < DEFAULTS.minPasswordLength) {
     throw invalid('password', `must be at least ${DEFAULTS.minPasswordLength} characters`);
@@ -162,6 +240,7 @@ export async function setPassword(ctx: AppContext, userId: string, password: str
       updated_at: ctx.clock.now(),
     }),
   );
+  ctx.principals.clear();
   if (!ok) throw notFound('User');
 }
 

@@ -2,15 +2,15 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../context.ts';
 import { IDEMPOTENCY_WINDOW_MS } from '../ingest/commit-message.ts';
+import { getRetentionDays } from '../services/retention-settings.service.ts';
 import {
   deleteOldAttachments,
   deleteOldDeliveries,
   deleteOldMessages,
   deleteOldNotifications,
 } from '../store/delivery.repository.ts';
-import { insertEvents, purgeProcessedEvents, settingsUpdated } from '../store/event.repository.ts';
+import { purgeProcessedEvents } from '../store/event.repository.ts';
 import { purgeIdempotent } from '../store/idempotency.repository.ts';
-import { getSetting, putSetting } from '../store/setting.repository.ts';
 
 /**
  * Log retention: deliveries (sent or failed), notifications, messages and attachments (rows
@@ -19,28 +19,11 @@ import { getSetting, putSetting } from '../store/setting.repository.ts';
  * Attachment files are removed after their rows are gone: a crash leaves an orphan file,
  * never a row pointing at nothing.
  */
-export const RETENTION_SETTING = 'retention_days';
-/** days the log and messages are kept unless the operator says otherwise. */
-export const DEFAULT_RETENTION_DAYS = 90;
 /** ms between retention runs. */
 export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 /** Rows deleted per transaction. */
 const BATCH = 1_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export async function getRetentionDays(ctx: AppContext): Promise<number> {
-  const days = await getSetting<number>(ctx.store.db, RETENTION_SETTING);
-  return typeof days === 'number' && Number.isInteger(days) && days > 0 ? days : DEFAULT_RETENTION_DAYS;
-}
-
-export async function setRetentionDays(ctx: AppContext, days: number): Promise<void> {
-  const now = ctx.clock.now();
-  await ctx.store.writer.run(async (tx) => {
-    await putSetting(tx, RETENTION_SETTING, days, now);
-    await insertEvents(tx, [settingsUpdated(now, { key: RETENTION_SETTING, value: days })], now);
-  });
-  ctx.afterCommit.emit('events');
-}
 
 export interface RetentionResult {
   deliveries: number;

@@ -1,74 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../context.ts';
-import { invalid, notFound } from '../../../domain/errors.ts';
-import { isUuid } from '../../../domain/ids.ts';
 import {
+  dispatchMethods,
   getPreferences,
   isNotifierPaused,
+  listInboxPage,
+  markAllInboxRead,
   resolveUserParam,
   sendCustomNotification,
   sendTestNotification,
+  setInboxReadStatus,
   setNotifierPaused,
   setPreferences,
 } from '../../../services/inbox.service.ts';
-import { toInboxItem } from '../../../services/inbox-item.ts';
-import { enabledChannelTypes } from '../../../store/channel-config.repository.ts';
-import {
-  countUnread,
-  getInboxItem,
-  type InboxFilter,
-  listInbox,
-  markAllRead,
-  notificationCursor,
-  setReadAt,
-} from '../../../store/inbox.repository.ts';
-import { listTemplates, type TemplateRow } from '../../../store/template.repository.ts';
+import { listInboxTemplates } from '../../../services/template.service.ts';
 import { principalOf } from '../../plugins/app/auth.plugin.ts';
-import { errorResponses, Nullable } from '../../schemas/common.schema.ts';
-
-/** The inbox family (`/api/v2`, the Coder notifications API). */
-export const INBOX_PAGE_SIZE = 25;
-
-export const InboxItemSchema = Type.Object(
-  {
-    id: Type.String({ format: 'uuid' }),
-    user_id: Type.String(),
-    template_id: Type.String(),
-    targets: Type.Array(Type.String()),
-    title: Type.String(),
-    content: Type.String(),
-    icon: Type.String(),
-    actions: Type.Array(Type.Object({ label: Type.String(), url: Type.String() })),
-    read_at: Nullable(Type.String()),
-    created_at: Type.String(),
-  },
-  { $id: 'InboxNotification' },
-);
-
-export const InboxFilterQuery = {
-  targets: Type.Optional(
-    Type.String({ description: 'Comma-separated target ids (bucket, message or entity)' }),
-  ),
-  templates: Type.Optional(Type.String({ description: 'Comma-separated template ids' })),
-  read_status: Type.Optional(Type.Union([Type.Literal('read'), Type.Literal('unread'), Type.Literal('all')])),
-};
-
-const csv = (s: string | undefined): string[] | undefined =>
-  s
-    ? s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : undefined;
-
-export function filterOf(q: {
-  targets?: string;
-  templates?: string;
-  read_status?: 'read' | 'unread' | 'all';
-}): InboxFilter {
-  return { targets: csv(q.targets), templates: csv(q.templates), readStatus: q.read_status ?? 'all' };
-}
+import { errorResponses } from '../../schemas/common.schema.ts';
+import { filterOf, InboxFilterQuery } from '../../schemas/inbox.schema.ts';
 
 const TemplateSchema = Type.Object({
   id: Type.String(),
@@ -82,18 +31,6 @@ const TemplateSchema = Type.Object({
   enabled_by_default: Type.Boolean(),
 });
 
-const toTemplateView = (t: TemplateRow) => ({
-  id: t.id,
-  name: t.name,
-  title_template: t.title_template,
-  body_template: t.body_template,
-  actions: t.actions,
-  group: t.group_name,
-  method: t.method ?? '',
-  kind: t.kind,
-  enabled_by_default: t.enabled_by_default === 1,
-});
-
 const PreferenceList = Type.Array(
   Type.Object({ id: Type.String(), disabled: Type.Boolean(), updated_at: Type.String() }),
 );
@@ -101,6 +38,7 @@ const PreferenceList = Type.Array(
 const read = { scope: 'inbox:read' } as const;
 const write = { scope: 'inbox:write' } as const;
 
+/** The inbox family (`/api/v2`, the Coder notifications API). */
 export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
@@ -126,20 +64,8 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const p = principalOf(request);
         const q = request.query;
-        let before: { createdAt: number; id: string } | undefined;
-        if (q.starting_before) {
-          if (!isUuid(q.starting_before))
-            throw invalid('starting_before', 'must be a notification id (uuid)');
-          before = await notificationCursor(ctx.store.db, p.userId, q.starting_before);
-          if (!before) throw invalid('starting_before', 'no such notification in your inbox');
-        }
-        const [rows, unread] = await Promise.all([
-          listInbox(ctx.store.db, p.userId, filterOf(q), { limit: INBOX_PAGE_SIZE, before }),
-          countUnread(ctx.store.db, p.userId),
-        ]);
-        return { notifications: rows.map((r) => toInboxItem(r)), unread_count: unread };
+        return listInboxPage(ctx, principalOf(request).userId, filterOf(q), q.starting_before);
       },
     );
 
@@ -154,8 +80,7 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const p = principalOf(request);
-        await ctx.store.writer.run((tx) => markAllRead(tx, p.userId, ctx.clock.now()));
+        await markAllInboxRead(ctx, principalOf(request).userId);
         return reply.code(204).send(null);
       },
     );
@@ -182,24 +107,13 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const p = principalOf(request);
-        const { id } = request.params;
-        if (!isUuid(id)) throw notFound('Notification');
         const isRead = request.body.is_read;
-        const ok = await ctx.store.writer.run((tx) =>
-          setReadAt(tx, p.userId, id, isRead ? ctx.clock.now() : null),
-        );
-        if (!ok) throw notFound('Notification');
-        const [row, unread] = await Promise.all([
-          getInboxItem(ctx.store.db, p.userId, id),
-          countUnread(ctx.store.db, p.userId),
-        ]);
+        const changed = await setInboxReadStatus(ctx, principalOf(request).userId, request.params.id, isRead);
         return {
           message: isRead ? 'Notification marked as read.' : 'Notification marked as unread.',
           detail: '',
           validations: [],
-          notification: toInboxItem(row!),
-          unread_count: unread,
+          ...changed,
         };
       },
     );
@@ -215,7 +129,7 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             response: { 200: Type.Array(TemplateSchema) },
           },
         },
-        async () => (await listTemplates(ctx.store.db, kind)).map(toTemplateView),
+        async () => listInboxTemplates(ctx, kind),
       );
     }
 
@@ -270,9 +184,7 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async () => [
-        { available: ['inbox', ...[...(await enabledChannelTypes(ctx.store.db))].sort()], default: 'inbox' },
-      ],
+      async () => [{ available: await dispatchMethods(ctx), default: 'inbox' }],
     );
 
     app.get(

@@ -1,12 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
-import {
-  type BucketRestrictionCheck,
-  createAccessToken,
-  listTokens,
-  revokeToken,
-} from '../../../../services/access-token.service.ts';
+import { createAccessToken, listTokens, revokeToken } from '../../../../services/access-token.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
 import { errorResponses, IdParams, Nullable } from '../../../schemas/common.schema.ts';
 
@@ -24,10 +19,7 @@ export const TokenSchema = Type.Object(
   { $id: 'AccessToken' },
 );
 
-export function accessTokensRoutes(
-  ctx: AppContext,
-  resolveBuckets?: BucketRestrictionCheck,
-): FastifyPluginAsyncTypebox {
+export function accessTokensRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/',
@@ -54,9 +46,7 @@ export function accessTokensRoutes(
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send(await createAccessToken(ctx, principalOf(request), request.body, resolveBuckets)),
+        reply.code(201).send(await createAccessToken(ctx, principalOf(request), request.body)),
     );
 
     app.get(

@@ -1,23 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
-import { invalid } from '../../../../domain/errors.ts';
-import { toMessageView } from '../../../../ingest/send-message.ts';
 import {
   BUCKET_PERMISSIONS,
   bucketMembers,
   createBucket,
   dropMember,
+  getBucketView,
   listBuckets,
   patchBucket,
   removeBucket,
-  requireBucket,
-  requireTokenBucket,
-  resolveBucket,
   setMember,
-  toBucketView,
 } from '../../../../services/bucket.service.ts';
-import { listBucketMessages } from '../../../../store/message.repository.ts';
+import { listBucketMessagePage } from '../../../../services/bucket-messages.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
 import { errorResponses, IdParams, Nullable } from '../../../schemas/common.schema.ts';
 
@@ -54,17 +49,6 @@ const Grantable = Type.Union(
 
 const read = { scope: 'buckets:read' } as const;
 const write = { scope: 'buckets:write' } as const;
-
-/** Cursor for keyset paging: base64url of "createdAt:id". */
-const encodeCursor = (createdAt: number, id: string) =>
-  Buffer.from(`${createdAt}:${id}`).toString('base64url');
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  const [ts, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const createdAt = Number(ts);
-  if (!Number.isFinite(createdAt) || rest.length === 0)
-    throw invalid('cursor', 'is not a cursor this server issued');
-  return { createdAt, id: rest.join(':') };
-}
 
 export function bucketsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -113,13 +97,7 @@ export function bucketsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: Type.Ref('Bucket'), ...errorResponses(403, 404) },
         },
       },
-      async (request) => {
-        const principal = principalOf(request);
-        const access = await resolveBucket(ctx, principal, request.params.id, 'id');
-        requireTokenBucket(principal, access.bucket.id);
-        requireBucket(principal, access, 'read');
-        return toBucketView(access.bucket, access.permission);
-      },
+      async (request) => getBucketView(ctx, principalOf(request), request.params.id),
     );
 
     app.patch(
@@ -236,23 +214,14 @@ export function bucketsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async (request) => {
-        const principal = principalOf(request);
-        const access = await resolveBucket(ctx, principal, request.params.id, 'id');
-        requireTokenBucket(principal, access.bucket.id);
-        requireBucket(principal, access, 'read');
-        const { limit, cursor } = request.query;
-        const rows = await listBucketMessages(ctx.store.db, access.bucket.id, {
-          limit: limit + 1,
-          ...(cursor ? { before: decodeCursor(cursor) } : {}),
-        });
-        const page = rows.slice(0, limit);
-        const last = page[page.length - 1];
-        return {
-          messages: page.map((m) => toMessageView(m)),
-          nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
-        };
-      },
+      async (request) =>
+        listBucketMessagePage(
+          ctx,
+          principalOf(request),
+          request.params.id,
+          request.query.limit,
+          request.query.cursor,
+        ),
     );
   };
 }

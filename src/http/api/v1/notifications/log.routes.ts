@@ -1,18 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
-import { conflict, notFound } from '../../../../domain/errors.ts';
-import { wakeDispatchers } from '../../../../queue/enqueue.ts';
 import {
-  countDeliveries,
-  type DeliveryRow,
-  deleteDeliveries,
-  deleteDelivery,
-  getDelivery,
-  type LogFilter,
-  listDeliveries,
-  requeueFailed,
-} from '../../../../store/delivery.repository.ts';
+  listLog,
+  removeLogEntries,
+  removeLogEntry,
+  retryDelivery,
+} from '../../../../services/delivery-log.service.ts';
 import { errorResponses, IdParams, Nullable, Ok } from '../../../schemas/common.schema.ts';
 import { notificationsAccess } from './notifications-access.ts';
 
@@ -35,20 +29,6 @@ const Status = Type.Union([Type.Literal('sent'), Type.Literal('failed'), Type.Li
 /** Most entries one page may hold. */
 const MAX_LIMIT = 200;
 const DEFAULT_LIMIT = 25;
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-const toEntry = (r: DeliveryRow) => ({
-  id: r.id,
-  ruleId: r.rule_id,
-  ruleName: r.rule_name,
-  channel: r.channel,
-  status: (r.status === 'sending' ? 'pending' : r.status) as 'pending' | 'sent' | 'failed',
-  sentAt: iso(r.sent_at),
-  error: r.last_error,
-  attempts: r.attempts,
-  createdAt: new Date(r.created_at).toISOString(),
-});
 
 export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -78,12 +58,8 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { status, rule_id, page = 1, limit = DEFAULT_LIMIT } = request.query;
-        const filter: LogFilter = { status, ruleId: rule_id };
-        const [rows, total] = await Promise.all([
-          listDeliveries(ctx.store.db, filter, { offset: (page - 1) * limit, limit }),
-          countDeliveries(ctx.store.db, filter),
-        ]);
-        return { entries: rows.map(toEntry), total, page, limit };
+        const { entries, total } = await listLog(ctx, { status, ruleId: rule_id }, page, limit);
+        return { entries, total, page, limit };
       },
     );
 
@@ -99,15 +75,7 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const id = request.params.id;
-        const now = ctx.clock.now();
-        const requeued = await ctx.store.writer.run((tx) => requeueFailed(tx, id, now));
-        if (!requeued) {
-          const row = await getDelivery(ctx.store.db, id);
-          if (!row) throw notFound('Log entry');
-          throw conflict(`Only failed deliveries can be retried; this one is ${toEntry(row).status}.`);
-        }
-        wakeDispatchers(ctx);
+        await retryDelivery(ctx, request.params.id);
         return { ok: true };
       },
     );
@@ -124,8 +92,7 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const deleted = await ctx.store.writer.run((tx) => deleteDelivery(tx, request.params.id));
-        if (!deleted) throw notFound('Log entry');
+        await removeLogEntry(ctx, request.params.id);
         return { ok: true };
       },
     );
@@ -152,12 +119,11 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { status, rule_id, before } = request.query;
-        const filter: LogFilter = {
+        const deleted = await removeLogEntries(ctx, {
           status,
           ruleId: rule_id,
           before: before === undefined ? undefined : Date.parse(before),
-        };
-        const deleted = await ctx.store.writer.run((tx) => deleteDeliveries(tx, filter));
+        });
         return { ok: true, deleted };
       },
     );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
-import { getRetentionDays, setRetentionDays } from '../../../../workers/retention.worker.ts';
+import { getRetentionDays, setRetentionDays } from '../../../../services/retention-settings.service.ts';
 import { errorResponses } from '../../../schemas/common.schema.ts';
 import { notificationsAccess } from './notifications-access.ts';
 

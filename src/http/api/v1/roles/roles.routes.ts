@@ -1,18 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
-import { conflict, forbidden, notFound } from '../../../../domain/errors.ts';
-import { newId } from '../../../../domain/ids.ts';
 import { PERMISSIONS } from '../../../../domain/principal.ts';
-import { isUniqueViolation } from '../../../../services/user.service.ts';
 import {
-  deleteRole,
-  getRole,
-  insertRole,
-  listRoles,
-  type RoleRow,
-  updateRole,
-} from '../../../../store/role.repository.ts';
+  createRole,
+  getRoleView,
+  listRoleViews,
+  patchRole,
+  removeRole,
+} from '../../../../services/role.service.ts';
 import { errorResponses, IdParams } from '../../../schemas/common.schema.ts';
 
 export const RoleSchema = Type.Object(
@@ -29,25 +25,12 @@ export const RoleSchema = Type.Object(
 
 const Permission = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)));
 
-const toRoleView = (r: RoleRow) => ({
-  id: r.id,
-  name: r.name,
-  description: r.description,
-  permissions: JSON.parse(r.permissions) as string[],
-  builtin: r.builtin === 1,
-  createdAt: new Date(r.created_at).toISOString(),
-});
-
 /** Reading accounts needs users.manage; changing them needs full admin, since whoever can grant roles can grant admin. */
 const viewer = { scope: 'admin', permission: 'users.manage' } as const;
 const admin = { scope: 'admin', permission: 'admin' } as const;
 
 export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
-    // Role and user changes alter what cached access tokens may do.
-    app.addHook('onResponse', async (request) => {
-      if (request.method !== 'GET') ctx.principals.clear();
-    });
     app.get(
       '/',
       {
@@ -58,7 +41,7 @@ export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: Type.Object({ roles: Type.Array(Type.Ref('Role')) }) },
         },
       },
-      async () => ({ roles: (await listRoles(ctx.store.db)).map(toRoleView) }),
+      async () => ({ roles: await listRoleViews(ctx) }),
     );
 
     app.get(
@@ -72,11 +55,7 @@ export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: Type.Ref('Role'), ...errorResponses(404) },
         },
       },
-      async (request) => {
-        const role = await getRole(ctx.store.db, request.params.id);
-        if (!role) throw notFound('Role');
-        return toRoleView(role);
-      },
+      async (request) => getRoleView(ctx, request.params.id),
     );
 
     app.post(
@@ -94,24 +73,7 @@ export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 201: Type.Ref('Role'), ...errorResponses(400, 409) },
         },
       },
-      async (request, reply) => {
-        const now = ctx.clock.now();
-        const row: RoleRow = {
-          id: newId(now),
-          name: request.body.name,
-          description: request.body.description ?? '',
-          permissions: JSON.stringify([...new Set(request.body.permissions)]),
-          builtin: 0,
-          created_at: now,
-        };
-        try {
-          await ctx.store.writer.run((tx) => insertRole(tx, row));
-        } catch (err) {
-          if (isUniqueViolation(err)) throw conflict('A role with that name exists.', 'name');
-          throw err;
-        }
-        return reply.code(201).send(toRoleView(row));
-      },
+      async (request, reply) => reply.code(201).send(await createRole(ctx, request.body)),
     );
 
     app.patch(
@@ -129,21 +91,7 @@ export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: Type.Ref('Role'), ...errorResponses(400, 403, 404) },
         },
       },
-      async (request) => {
-        const role = await getRole(ctx.store.db, request.params.id);
-        if (!role) throw notFound('Role');
-        if (role.builtin === 1 && request.body.permissions)
-          throw forbidden('Built-in roles keep their permissions.');
-        await ctx.store.writer.run((tx) =>
-          updateRole(tx, role.id, {
-            ...(request.body.description !== undefined ? { description: request.body.description } : {}),
-            ...(request.body.permissions
-              ? { permissions: JSON.stringify([...new Set(request.body.permissions)]) }
-              : {}),
-          }),
-        );
-        return toRoleView((await getRole(ctx.store.db, role.id))!);
-      },
+      async (request) => patchRole(ctx, request.params.id, request.body),
     );
 
     app.delete(
@@ -158,10 +106,7 @@ export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const role = await getRole(ctx.store.db, request.params.id);
-        if (!role) throw notFound('Role');
-        if (role.builtin === 1) throw forbidden('Built-in roles cannot be deleted.');
-        await ctx.store.writer.run((tx) => deleteRole(tx, role.id));
+        await removeRole(ctx, request.params.id);
         return reply.code(204).send(null);
       },
     );

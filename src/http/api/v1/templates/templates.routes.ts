@@ -1,20 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
-import { conflict, forbidden, invalid, notFound } from '../../../../domain/errors.ts';
-import { isUuid, newId } from '../../../../domain/ids.ts';
-import { isUniqueViolation } from '../../../../services/user.service.ts';
 import {
-  deleteTemplate,
-  getTemplate,
-  insertTemplate,
-  listTemplates,
-  type TemplateRow,
-  updateTemplate,
-} from '../../../../store/template.repository.ts';
+  createTemplate,
+  getTemplateView,
+  listTemplateViews,
+  patchTemplate,
+  removeTemplate,
+} from '../../../../services/template.service.ts';
 import { errorResponses, IdParams, Nullable } from '../../../schemas/common.schema.ts';
 
-/** Admin management of the one template store the inbox and tenant families read. */
 const TemplateView = Type.Object({
   id: Type.String(),
   templateKey: Type.String(),
@@ -29,22 +24,6 @@ const TemplateView = Type.Object({
   method: Nullable(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
-});
-
-const toView = (t: TemplateRow) => ({
-  id: t.id,
-  templateKey: t.key,
-  kind: t.kind,
-  name: t.name,
-  category: t.group_name,
-  titleTemplate: t.title_template,
-  messageTemplate: t.body_template,
-  actions: JSON.parse(t.actions) as Array<{ label: string; url: string }>,
-  isActionable: t.is_actionable === 1,
-  enabledByDefault: t.enabled_by_default === 1,
-  method: t.method,
-  createdAt: new Date(t.created_at).toISOString(),
-  updatedAt: new Date(t.updated_at).toISOString(),
 });
 
 const Action = Type.Object({
@@ -79,7 +58,7 @@ export function templatesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: Type.Array(TemplateView) },
         },
       },
-      async (request) => (await listTemplates(ctx.store.db, request.query.kind)).map(toView),
+      async (request) => listTemplateViews(ctx, request.query.kind),
     );
 
     app.get(
@@ -93,11 +72,7 @@ export function templatesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: TemplateView, ...errorResponses(404) },
         },
       },
-      async (request) => {
-        const t = await getTemplate(ctx.store.db, request.params.id);
-        if (!t) throw notFound('Template');
-        return toView(t);
-      },
+      async (request) => getTemplateView(ctx, request.params.id),
     );
 
     app.post(
@@ -124,38 +99,7 @@ export function templatesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 201: TemplateView, ...errorResponses(400, 403, 409) },
         },
       },
-      async (request, reply) => {
-        const b = request.body;
-        // Templates are addressed by id or key on one path; a uuid-shaped key could name another
-        // template's id and make every lookup ambiguous.
-        if (isUuid(b.templateKey)) {
-          throw invalid('templateKey', 'must not be a uuid (ids and keys share one lookup)');
-        }
-        const now = ctx.clock.now();
-        const row: TemplateRow = {
-          id: newId(now),
-          key: b.templateKey,
-          kind: 'custom',
-          name: b.name,
-          group_name: b.category ?? '',
-          title_template: b.titleTemplate,
-          body_template: b.messageTemplate,
-          actions: JSON.stringify(b.actions ?? []),
-          enabled_by_default: b.enabledByDefault === false ? 0 : 1,
-          method: b.method ?? null,
-          is_actionable: b.isActionable ? 1 : 0,
-          created_at: now,
-          updated_at: now,
-        };
-        try {
-          await ctx.store.writer.run((tx) => insertTemplate(tx, row));
-        } catch (err) {
-          if (isUniqueViolation(err))
-            throw conflict(`A template with key "${b.templateKey}" exists.`, 'templateKey');
-          throw err;
-        }
-        return reply.code(201).send(toView(row));
-      },
+      async (request, reply) => reply.code(201).send(await createTemplate(ctx, request.body)),
     );
 
     app.patch(
@@ -170,36 +114,7 @@ export function templatesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: TemplateView, ...errorResponses(400, 403, 404) },
         },
       },
-      async (request) => {
-        const t = await getTemplate(ctx.store.db, request.params.id);
-        if (!t) throw notFound('Template');
-        const b = request.body;
-        // Clients find system templates by name and group them by category; text, actions and
-        // delivery settings are the operator's to change. Resending the current value is fine.
-        if (t.kind === 'system') {
-          const fixed = [
-            ...(b.name !== undefined && b.name !== t.name ? ['name'] : []),
-            ...(b.category !== undefined && b.category !== t.group_name ? ['category'] : []),
-          ];
-          if (fixed.length > 0) {
-            throw forbidden(`A system template's ${fixed.join(' and ')} cannot be changed.`);
-          }
-        }
-        await ctx.store.writer.run((tx) =>
-          updateTemplate(tx, t.id, {
-            ...(b.name !== undefined ? { name: b.name } : {}),
-            ...(b.category !== undefined ? { group_name: b.category } : {}),
-            ...(b.titleTemplate !== undefined ? { title_template: b.titleTemplate } : {}),
-            ...(b.messageTemplate !== undefined ? { body_template: b.messageTemplate } : {}),
-            ...(b.actions !== undefined ? { actions: JSON.stringify(b.actions) } : {}),
-            ...(b.isActionable !== undefined ? { is_actionable: b.isActionable ? 1 : 0 } : {}),
-            ...(b.enabledByDefault !== undefined ? { enabled_by_default: b.enabledByDefault ? 1 : 0 } : {}),
-            ...(b.method !== undefined ? { method: b.method } : {}),
-            updated_at: ctx.clock.now(),
-          }),
-        );
-        return toView((await getTemplate(ctx.store.db, t.id))!);
-      },
+      async (request) => patchTemplate(ctx, request.params.id, request.body),
     );
 
     app.delete(
@@ -214,10 +129,7 @@ export function templatesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const t = await getTemplate(ctx.store.db, request.params.id);
-        if (!t) throw notFound('Template');
-        if (t.kind === 'system') throw forbidden('System templates cannot be deleted.');
-        await ctx.store.writer.run((tx) => deleteTemplate(tx, t.id));
+        await removeTemplate(ctx, request.params.id);
         return reply.code(204).send(null);
       },
     );

@@ -1,24 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
-import { conflict, forbidden, invalid, notFound } from '../../../../domain/errors.ts';
-import { newId } from '../../../../domain/ids.ts';
 import {
   createUser,
   getUserView,
-  isUniqueViolation,
+  listUserViews,
+  patchUser,
+  removeUser,
   setPassword,
-  viewUsers,
 } from '../../../../services/user.service.ts';
-import { insertEvents } from '../../../../store/event.repository.ts';
-import { getRolesByRefs } from '../../../../store/role.repository.ts';
-import {
-  deleteUser,
-  getUserById,
-  listUsers,
-  setUserRoles,
-  updateUser,
-} from '../../../../store/user.repository.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
 import { errorResponses, IdParams, Nullable } from '../../../schemas/common.schema.ts';
 
@@ -43,10 +33,6 @@ const admin = { scope: 'admin', permission: 'admin' } as const;
 
 export function usersRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
-    // Role and user changes alter what cached access tokens may do.
-    app.addHook('onResponse', async (request) => {
-      if (request.method !== 'GET') ctx.principals.clear();
-    });
     app.post(
       '/',
       {
@@ -90,8 +76,8 @@ export function usersRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { page, limit } = request.query;
-        const { rows, total } = await listUsers(ctx.store.db, { limit, offset: (page - 1) * limit });
-        return { users: await viewUsers(ctx.store.db, rows), total, page, limit };
+        const { users, total } = await listUserViews(ctx, page, limit);
+        return { users, total, page, limit };
       },
     );
 
@@ -129,38 +115,7 @@ export function usersRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: Type.Ref('User'), ...errorResponses(400, 404, 409) },
         },
       },
-      async (request) => {
-        const { id } = request.params;
-        const body = request.body;
-        if (!(await getUserById(ctx.store.db, id))) throw notFound('User');
-        let roleIds: string[] | undefined;
-        if (body.roles) {
-          const roles = await getRolesByRefs(ctx.store.db, body.roles);
-          const unknown = body.roles.filter((r) => !roles.some((x) => x.id === r || x.name === r));
-          if (unknown.length > 0) throw invalid('roles', `unknown role: ${unknown.join(', ')}`);
-          if (id === principalOf(request).userId && !roles.some((r) => r.name === 'admin')) {
-            throw forbidden('You cannot remove your own admin role.');
-          }
-          roleIds = roles.map((r) => r.id);
-        }
-        try {
-          await ctx.store.writer.run(async (tx) => {
-            await updateUser(tx, id, {
-              ...(body.email !== undefined ? { email: body.email.toLowerCase() } : {}),
-              ...(body.username !== undefined ? { username: body.username } : {}),
-              ...(body.displayName !== undefined ? { display_name: body.displayName } : {}),
-              ...(body.unlock ? { locked_until: null, failed_logins: 0 } : {}),
-              updated_at: ctx.clock.now(),
-            });
-            if (roleIds) await setUserRoles(tx, id, roleIds);
-          });
-        } catch (err) {
-          if (isUniqueViolation(err))
-            throw conflict('That email or username is taken.', body.email ? 'email' : 'username');
-          throw err;
-        }
-        return getUserView(ctx, id);
-      },
+      async (request) => patchUser(ctx, principalOf(request).userId, request.params.id, request.body),
     );
 
     app.put(
@@ -193,20 +148,7 @@ export function usersRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const { id } = request.params;
-        if (id === principalOf(request).userId) throw forbidden('You cannot delete yourself.');
-        const now = ctx.clock.now();
-        const deleted = await ctx.store.writer.run(async (tx) => {
-          const ok = await deleteUser(tx, id);
-          if (ok)
-            await insertEvents(
-              tx,
-              [{ id: newId(now), name: 'user.deleted', fields: { userId: id }, occurredAt: now }],
-              now,
-            );
-          return ok;
-        });
-        if (!deleted) throw notFound('User');
+        await removeUser(ctx, principalOf(request).userId, request.params.id);
         return reply.code(204).send(null);
       },
     );

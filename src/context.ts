@@ -1,18 +1,28 @@
-import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
-import type { CommitStep } from './ingest/commit-message.ts';
+import { deriveKey } from './domain/secrets.ts';
+import { createSignals, type Signals } from './domain/signals.ts';
 import { createHub, type Hub } from './realtime/hub.ts';
 import { type InboxEvents, localInboxEvents, postgresInboxEvents } from './realtime/inbox-events.ts';
+import { createEnabledChannelsCache, type EnabledChannelsCache } from './services/enabled-channels-cache.ts';
 import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
 import { createPrincipalCache, type PrincipalCache } from './services/principal-cache.ts';
 import { createTokenUsage, type TokenUsage } from './services/token-usage.ts';
 import { openStore, type Store } from './store/store.ts';
 
+/** Keys derived once from HERALD_SECRET, one per purpose. */
+export interface DerivedKeys {
+  /** AES-256-GCM key channel secrets are sealed with at rest. */
+  readonly channelSecrets: Buffer;
+  /** Signs webhooks whose config names no `secret` of its own. */
+  readonly webhookSigning: string;
+}
+
 /**
  * Everything a request handler, worker or CLI command needs, built once per process and
- * passed first to every core function.
+ * passed first to every core function. All per-process state lives here (caches, signals,
+ * the hub), never in module-level maps.
  */
 export interface AppContext {
   readonly config: Config;
@@ -20,17 +30,18 @@ export interface AppContext {
   readonly log: Logger;
   readonly clock: Clock;
   readonly jwt: JwtCodec;
+  readonly keys: DerivedKeys;
   readonly tokenUsage: TokenUsage;
   /** Recently resolved access tokens; clear it when tokens, users or roles change. */
   readonly principals: PrincipalCache;
+  /** Enabled channel types for message routing; cleared when a channel is saved. */
+  readonly enabledChannels: EnabledChannelsCache;
   /** Live inbox fan-out: told about notifications after their transaction commits. */
   readonly hub: Hub;
   /** Carries inbox changes to the hub (directly, or across processes over LISTEN/NOTIFY). */
   inboxEvents: InboxEvents;
-  /** Steps run inside every message transaction (the delivery engine enqueues here). */
-  readonly commitSteps: CommitStep[];
-  /** Emits 'message' (CommittedMessage) and 'deliveries' after commits, to wake workers. */
-  readonly afterCommit: EventEmitter;
+  /** Raised after commits, so workers and caches in this process act at once. */
+  readonly signals: Signals;
 }
 
 export interface ContextOverrides {
@@ -40,18 +51,25 @@ export interface ContextOverrides {
 export function createContext(config: Config, log: Logger, overrides: ContextOverrides = {}): AppContext {
   const store = openStore(config);
   const hub = createHub({ onError: (err) => log.warn({ err }, 'inbox watcher failed') });
+  const signals = createSignals((err, signal) => log.error({ err, signal }, 'a signal listener failed'));
+  const enabledChannels = createEnabledChannelsCache();
+  signals.channelsChanged.subscribe(() => enabledChannels.clear());
   return {
     config,
     store,
     log,
     clock: overrides.clock ?? systemClock,
     jwt: createJwtCodec(config.secret, config.accessTokenTtlSeconds),
+    keys: {
+      channelSecrets: deriveKey(config.secret, 'channel-secrets'),
+      webhookSigning: deriveKey(config.secret, 'webhook-signing').toString('hex'),
+    },
     tokenUsage: createTokenUsage(store),
     principals: createPrincipalCache(),
+    enabledChannels,
     hub,
     inboxEvents: localInboxEvents(hub),
-    commitSteps: [],
-    afterCommit: new EventEmitter(),
+    signals,
   };
 }
 

@@ -10,14 +10,17 @@ import {
 } from './context.ts';
 import { buildApp } from './http/app.ts';
 import { bootstrapAdmin } from './services/user.service.ts';
-import { registerMessageRouting, startEngine } from './workers/engine.ts';
-import { startEventProcessor } from './workers/event.worker.ts';
+import { type Engine, startEngine } from './workers/engine.ts';
 
 export interface RunningServer {
   readonly ctx: AppContext;
   readonly app: FastifyInstance;
   /** The URL the server actually listens on (port 0 resolved). */
   readonly url: string;
+  /** This process's background workers. */
+  readonly engine: Engine;
+  /** Resolves once the workers have nothing left to do now (see {@link Engine.drain}). */
+  drain(): Promise<void>;
   /** Stops accepting, finishes in-flight requests and background work, closes the store. */
   close(): Promise<void>;
 }
@@ -26,7 +29,7 @@ export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'herald' } });
 }
 
-/** config → context → migrate → first admin → HTTP server listening. */
+/** config → context → migrate → first admin → HTTP server listening → workers. */
 export async function startServer(
   config: Config,
   overrides: ContextOverrides & { log?: Logger } = {},
@@ -38,11 +41,9 @@ export async function startServer(
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     await connectContext(ctx);
     await bootstrapAdmin(ctx);
-    registerMessageRouting(ctx);
     const app = await buildApp(ctx);
     await app.listen({ host: config.host, port: config.port });
     const engine = startEngine(ctx);
-    const events = startEventProcessor(ctx);
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -51,9 +52,10 @@ export async function startServer(
       ctx,
       app,
       url,
+      engine,
+      drain: () => engine.drain(),
       close() {
         closing ??= (async () => {
-          await events.stop();
           await engine.stop();
           await app.close();
           await closeContext(ctx);

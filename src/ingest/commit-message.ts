@@ -2,16 +2,20 @@ import type { AppContext } from '../context.ts';
 import { newId } from '../domain/ids.ts';
 import type { MessageDraft, Recipients } from '../domain/message.ts';
 import type { HubEvent } from '../realtime/hub.ts';
+import { type RoutingInput, routeMessage } from '../rules/message-routing.ts';
 import { type AttachmentRow, insertAttachment } from '../store/attachment.repository.ts';
 import type { Tx } from '../store/database.ts';
+import { insertMessageDeliveries, templateMethod } from '../store/delivery.repository.ts';
 import { claimIdempotent } from '../store/idempotency.repository.ts';
 import {
   collapseOlder,
   draftToRow,
   fanOut,
+  insertMessage,
   linkAttachments,
   type MessageRow,
 } from '../store/message.repository.ts';
+import { messageContent } from '../templates/message-content.ts';
 
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -43,15 +47,11 @@ export interface CommittedMessage {
   message: MessageRow;
   notifications: Array<{ id: string; user_id: string }>;
   replaced: Array<{ id: string; user_id: string }>;
-  /** Who the message was addressed to (before preferences), for routing that overrides them. */
+  /** Who the message was addressed to (before preferences). */
   recipients: Recipients;
+  /** Outside deliveries (email, web push) enqueued with the message. */
+  deliveries: number;
 }
-
-/**
- * Extra work done inside the message's transaction, in order, e.g. enqueueing outside
- * deliveries. Registered by the delivery engine at start-up.
- */
-export type CommitStep = (tx: Tx, committed: CommittedMessage) => Promise<void>;
 
 const hubEventsOf = (c: CommittedMessage): HubEvent[] => [
   ...c.notifications.map((n) => ({ userId: n.user_id, notificationId: n.id, kind: 'created' as const })),
@@ -59,10 +59,10 @@ const hubEventsOf = (c: CommittedMessage): HubEvent[] => [
 ];
 
 /**
- * The one write path for messages from every family: message row, one notification per
- * recipient (set-based), collapse of older messages, attachment links, idempotency record and
- * any registered steps (outside deliveries) — all in one transaction. Live watchers are told
- * only after the commit.
+ * The one write path for messages from every family, in one transaction: the message row,
+ * collapse of older messages, one notification per recipient (set-based), attachment links,
+ * the outside deliveries message routing plans (set-based) and the idempotency record. Live
+ * watchers and delivery workers are told only after the commit.
  */
 export async function commitMessage(
   ctx: AppContext,
@@ -80,7 +80,7 @@ export async function commitMessage(
 /**
  * The body of {@link commitMessage} for callers that already hold a transaction (the rules
  * engine writes inbox items in the same transaction as the event it processed). The caller
- * must call `announceMessage` after its commit.
+ * must call {@link announceMessage} after its commit.
  */
 export async function writeMessage(
   ctx: AppContext,
@@ -90,7 +90,7 @@ export async function writeMessage(
   opts: CommitOptions = {},
 ): Promise<CommittedMessage> {
   const now = row.created_at;
-  await tx.insertInto('messages').values(row).execute();
+  await insertMessage(tx, row);
   const replaced = await collapseOlder(tx, row, recipients);
   const notifications = await fanOut(tx, ctx.store.kind, row, recipients);
   for (const a of opts.newAttachments ?? []) await insertAttachment(tx, { ...a, message_id: row.id });
@@ -98,8 +98,8 @@ export async function writeMessage(
     ...(opts.attachmentIds ?? []),
     ...(opts.newAttachments ?? []).map((a) => a.id),
   ]);
-  const result: CommittedMessage = { message: row, notifications, replaced, recipients };
-  for (const step of ctx.commitSteps) await step(tx, result);
+  const deliveries = await enqueueOutside(ctx, tx, row, notifications.length, recipients);
+  const result: CommittedMessage = { message: row, notifications, replaced, recipients, deliveries };
   await ctx.inboxEvents.inTx(tx, hubEventsOf(result));
   if (opts.idempotency) {
     const body = opts.respond ? opts.respond(row, notifications.length) : { id: row.id };
@@ -108,8 +108,38 @@ export async function writeMessage(
   return result;
 }
 
-/** Tells live watchers and workers about a committed message. */
+/** Routes the message to email and web push and writes those deliveries; returns how many. */
+async function enqueueOutside(
+  ctx: AppContext,
+  tx: Tx,
+  row: MessageRow,
+  inboxItems: number,
+  recipients: Recipients,
+): Promise<number> {
+  const input: RoutingInput = {
+    deliveryType: row.delivery_type,
+    templateId: row.template_id,
+    templateMethod: null,
+    enabledChannels: await ctx.enabledChannels.get(tx),
+    inboxItems,
+  };
+  // The template's method only narrows the route: read it only when there is a route to narrow.
+  let route = routeMessage(input);
+  if (route && row.template_id) {
+    route = routeMessage({ ...input, templateMethod: await templateMethod(tx, row.template_id) });
+  }
+  if (!route) return 0;
+  const insert = {
+    messageId: row.id,
+    content: JSON.stringify(messageContent(row)),
+    now: row.created_at,
+    skipDisabledTemplateId: row.template_id,
+  };
+  return insertMessageDeliveries(tx, ctx.store.kind, insert, route, recipients);
+}
+
+/** Tells live watchers and, when it enqueued any, delivery workers about a committed message. */
 export function announceMessage(ctx: AppContext, committed: CommittedMessage): void {
   ctx.inboxEvents.committed(hubEventsOf(committed));
-  ctx.afterCommit.emit('message', committed);
+  if (committed.deliveries > 0) ctx.signals.deliveriesCommitted.emit({ count: committed.deliveries });
 }

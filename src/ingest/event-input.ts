@@ -43,6 +43,6 @@ export async function recordEvent(
   await ctx.store.writer.run((tx) =>
     insertEvents(tx, [{ id, name: input.name, fields: input.fields, occurredAt }], now),
   );
-  ctx.afterCommit.emit('events');
+  ctx.signals.eventsCommitted.emit({ count: 1 });
   return { id, name: input.name, occurredAt: new Date(occurredAt).toISOString() };
 }

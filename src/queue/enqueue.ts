@@ -69,14 +69,14 @@ export async function enqueueDeliveries(
   return rows.map((r) => r.id);
 }
 
-/** Tells this process's dispatcher that new deliveries are committed. */
-export function wakeDispatchers(ctx: AppContext): void {
-  ctx.afterCommit.emit('deliveries');
+/** Tells this process's delivery workers that `count` deliveries are committed and due. */
+export function wakeDispatchers(ctx: AppContext, count = 1): void {
+  ctx.signals.deliveriesCommitted.emit({ count });
 }
 
-/** Enqueues in a transaction of its own, then wakes the dispatcher. */
+/** Enqueues in a transaction of its own, then wakes the delivery workers. */
 export async function enqueue(ctx: AppContext, plans: readonly DeliveryPlan[]): Promise<string[]> {
   const ids = await ctx.store.writer.run((tx) => enqueueDeliveries(tx, plans, ctx.clock.now()));
-  wakeDispatchers(ctx);
+  wakeDispatchers(ctx, ids.length);
   return ids;
 }

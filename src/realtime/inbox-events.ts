@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Tx } from '../store/database.ts';
+import { notifyInTx } from '../store/notify.repository.ts';
 import type { Hub, HubEvent } from './hub.ts';
 
 /**
@@ -74,7 +74,7 @@ export async function postgresInboxEvents(url: string, hub: Hub, log: Logger): P
             .join(','),
         );
       }
-      await sql`select pg_notify(${CHANNEL}, p) from unnest(cast(${payloads} as text[])) as p`.execute(tx);
+      await notifyInTx(tx, CHANNEL, payloads);
     },
     committed: () => {},
     async close() {

@@ -103,7 +103,7 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<TokenPa
       await insertEvents(tx, events, now);
       return justLocked;
     });
-    ctx.afterCommit.emit('events');
+    ctx.signals.eventsCommitted.emit({ count: lockedNow ? 2 : 1 });
     if (locked || lockedNow) {
       const until = lockedNow ? now + ctx.config.loginLockMinutes * 60_000 : (user?.locked_until ?? now);
       throw new AppError('locked', `Try again after ${new Date(until).toISOString()}.`, [], undefined, {

@@ -3,7 +3,6 @@ import { maskConfig, openConfig, restoreMasked, sealConfig } from '../channels/c
 import { generateVapidKeys } from '../channels/webpush/webpush.channel.ts';
 import type { AppContext } from '../context.ts';
 import { type FieldError, invalidMany, notFound } from '../domain/errors.ts';
-import { deriveKey } from '../domain/secrets.ts';
 import {
   type ChannelConfigRow,
   getChannelConfig,
@@ -15,8 +14,8 @@ import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 
 /**
  * Operator settings per channel type: read (decrypted for sending, masked for clients) and
- * saved (validated by the channel adapter, secrets sealed). Saving emits 'channels' on
- * `ctx.afterCommit` so this process's dispatcher drops its cached copy at once.
+ * saved (validated by the channel adapter, secrets sealed). Saving raises
+ * `ctx.signals.channelsChanged` so this process's caches drop their copy at once.
  */
 
 /** Order of `GET /notifications/channels`: the spec's four first, then the rest. */
@@ -28,25 +27,11 @@ export interface ChannelSetting {
   config: Record<string, unknown> | null;
 }
 
-const keys = new WeakMap<AppContext, { channel: Buffer; webhook: string }>();
-
-function keysOf(ctx: AppContext): { channel: Buffer; webhook: string } {
-  let k = keys.get(ctx);
-  if (!k) {
-    k = {
-      channel: deriveKey(ctx.config.secret, 'channel-secrets'),
-      webhook: deriveKey(ctx.config.secret, 'webhook-signing').toString('hex'),
-    };
-    keys.set(ctx, k);
-  }
-  return k;
-}
-
 /** The AES-256-GCM key channel secrets are sealed with. */
-export const channelKey = (ctx: AppContext): Buffer => keysOf(ctx).channel;
+export const channelKey = (ctx: AppContext): Buffer => ctx.keys.channelSecrets;
 
 /** The instance signing key for webhooks whose config names no `secret` of its own. */
-export const webhookSigningSecret = (ctx: AppContext): string => keysOf(ctx).webhook;
+export const webhookSigningSecret = (ctx: AppContext): string => ctx.keys.webhookSigning;
 
 function secretFieldsOf(type: string): readonly string[] {
   return getChannel(type)?.secretFields ?? [];
@@ -166,8 +151,8 @@ export async function saveChannel(
     });
     await insertEvents(tx, [settingsUpdated(now, { key: `channels.${type}`, enabled: body.enabled })], now);
   });
-  ctx.afterCommit.emit('channels');
-  ctx.afterCommit.emit('events');
+  ctx.signals.channelsChanged.emit({ type });
+  ctx.signals.eventsCommitted.emit({ count: 1 });
 }
 
 /**
@@ -188,7 +173,7 @@ export async function vapidPublicKey(ctx: AppContext): Promise<string> {
         updated_at: ctx.clock.now(),
       }),
     );
-    ctx.afterCommit.emit('channels');
+    ctx.signals.channelsChanged.emit({ type: 'webpush' });
     // Re-read: a concurrent first call may have inserted its keys before ours.
     const stored = await loadChannelSetting(ctx, 'webpush');
     if (typeof stored?.config?.vapidPublicKey === 'string') return stored.config.vapidPublicKey;
@@ -210,7 +195,7 @@ export function createChannelCache(ctx: AppContext, ttlMs: number) {
     loaded = undefined;
     loading = undefined;
   };
-  ctx.afterCommit.on('channels', invalidate);
+  const unsubscribe = ctx.signals.channelsChanged.subscribe(invalidate);
   return {
     get(): Promise<Map<string, ChannelSetting>> {
       if (loaded && Date.now() - loaded.at < ttlMs) return Promise.resolve(loaded.settings);
@@ -229,7 +214,7 @@ export function createChannelCache(ctx: AppContext, ttlMs: number) {
       return loading;
     },
     close(): void {
-      ctx.afterCommit.off('channels', invalidate);
+      unsubscribe();
     },
   };
 }

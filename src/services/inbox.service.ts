@@ -193,8 +193,8 @@ export async function setNotifierPaused(ctx: AppContext, paused: boolean): Promi
     await putSetting(tx, NOTIFIER_PAUSED, paused, now);
     await insertEvents(tx, [settingsUpdated(now, { key: NOTIFIER_PAUSED, value: paused })], now);
   });
-  ctx.afterCommit.emit('events');
-  ctx.afterCommit.emit('settings', { key: NOTIFIER_PAUSED, value: paused });
-  if (!paused) ctx.afterCommit.emit('deliveries');
+  ctx.signals.eventsCommitted.emit({ count: 1 });
+  // Delivery workers in this process take the new value at once (and claim, when resumed).
+  ctx.signals.settingsChanged.emit({ key: NOTIFIER_PAUSED, value: paused });
   return true;
 }

@@ -18,5 +18,6 @@ export async function setRetentionDays(ctx: AppContext, days: number): Promise<v
     await putSetting(tx, RETENTION_SETTING, days, now);
     await insertEvents(tx, [settingsUpdated(now, { key: RETENTION_SETTING, value: days })], now);
   });
-  ctx.afterCommit.emit('events');
+  ctx.signals.eventsCommitted.emit({ count: 1 });
+  ctx.signals.settingsChanged.emit({ key: RETENTION_SETTING, value: days });
 }

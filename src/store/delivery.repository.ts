@@ -144,7 +144,7 @@ export interface MessageDeliveryInsert {
   /** JSON content, identical for every recipient of the message. */
   content: string;
   now: number;
-  /** Recipients who disabled this template are left out; null when the message has none. */
+  /** The message's template: recipients who disabled it are left out; null when it has none. */
   skipDisabledTemplateId: string | null;
 }
 
@@ -171,11 +171,7 @@ const skipDisabled = (column: RawBuilder<unknown>, templateId: string | null) =>
     : sql``;
 
 /** One smtp delivery per inbox item of the message whose user has an email address. */
-export async function insertMessageEmails(
-  db: Executor,
-  kind: StoreKind,
-  m: MessageDeliveryInsert,
-): Promise<number> {
+async function insertMessageEmails(db: Executor, kind: StoreKind, m: MessageDeliveryInsert): Promise<number> {
   const res = await insertSelect(
     db,
     kind,
@@ -214,11 +210,7 @@ const subscriptionJson = (kind: StoreKind) =>
   );
 
 /** One webpush delivery per push subscription of each inbox item's user. */
-export async function insertMessagePushes(
-  db: Executor,
-  kind: StoreKind,
-  m: MessageDeliveryInsert,
-): Promise<number> {
+async function insertMessagePushes(db: Executor, kind: StoreKind, m: MessageDeliveryInsert): Promise<number> {
   const res = await insertSelect(
     db,
     kind,
@@ -237,7 +229,7 @@ export async function insertMessagePushes(
  * messages reach their devices anyway. Candidates are the message's recipients as addressed
  * (bucket members, narrowed or not, or named users).
  */
-export async function insertPushesForDisabled(
+async function insertPushesForDisabled(
   db: Executor,
   kind: StoreKind,
   m: MessageDeliveryInsert & { templateId: string },
@@ -273,6 +265,42 @@ export async function insertPushesForDisabled(
     );
   }
   return n;
+}
+
+/** Which of the statements above one message needs (message routing decides, in rules/). */
+export interface MessageDeliveryRoute {
+  email: boolean;
+  push: boolean;
+  pushIgnoresPreference: boolean;
+  pushToOptedOut: boolean;
+}
+
+/**
+ * Writes a message's outside deliveries as routed: a few INSERT … SELECT statements however
+ * many recipients it has. Returns how many rows they wrote.
+ */
+export async function insertMessageDeliveries(
+  db: Executor,
+  kind: StoreKind,
+  m: MessageDeliveryInsert,
+  route: MessageDeliveryRoute,
+  recipients: Recipients,
+): Promise<number> {
+  let count = 0;
+  if (route.email) count += await insertMessageEmails(db, kind, m);
+  if (route.push) {
+    const pushes = route.pushIgnoresPreference ? { ...m, skipDisabledTemplateId: null } : m;
+    count += await insertMessagePushes(db, kind, pushes);
+  }
+  if (route.pushToOptedOut && m.skipDisabledTemplateId) {
+    count += await insertPushesForDisabled(
+      db,
+      kind,
+      { ...m, templateId: m.skipDisabledTemplateId },
+      recipients,
+    );
+  }
+  return count;
 }
 
 /** The template's preferred outside method (null: the defaults). */

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ChannelError } from '../channels/channel.ts';
 import type { AppContext } from '../context.ts';
-import type { CommittedMessage } from '../ingest/commit-message.ts';
 import {
   attemptsExhausted,
   type ClaimedDelivery,
@@ -9,7 +8,6 @@ import {
   type SendOutcome,
   settleAndClaim,
 } from '../queue/delivery-queue.ts';
-import { enqueuedDeliveries } from '../rules/message-routing.ts';
 import { type ChannelSetting, createChannelCache } from '../services/channel-settings.service.ts';
 import { deliveryMetrics } from '../services/delivery-metrics.ts';
 import { getSetting } from '../store/setting.repository.ts';
@@ -27,22 +25,32 @@ import { sendThroughChannel } from './channel-send.ts';
  *
  * States:
  * - idle: no outcomes to record and nothing claimable found since the last wake-up. A
- *   wake-up is an `afterCommit` event ('deliveries', or 'message' when that message enqueued
- *   some), the poll timer, or the timer set for the earliest retry this process scheduled.
+ *   wake-up is the `deliveriesCommitted` signal, the poll timer, or the timer set for the
+ *   earliest retry this process scheduled.
  * - stepping: one step in its transaction.
  * - sending: sends in flight; each one that ends queues its outcome and asks for a step.
  * - paused: the `notifier_paused` setting is true (re-read on every poll, and taken at once
- *   from a 'settings' afterCommit event of this process); steps record outcomes but claim
+ *   from the `settingsChanged` signal of this process); steps record outcomes but claim
  *   nothing, so deliveries wait in the table and go out once it turns false.
  * - stopping: steps claim nothing; in-flight sends finish and their outcomes are recorded;
  *   nothing is released (a row claimed by a process that dies returns when its lease expires).
+ *
+ * `drain()` polls and wakes, then waits for idle (or paused) with nothing in flight: tests use it
+ * to know that nothing more will be sent now, instead of sleeping.
  */
-export interface Dispatcher {
+export interface DeliveryWorker {
   wake(): void;
+  /**
+   * Re-reads the pause setting, claims what is due now and resolves once the worker is idle
+   * again: nothing due left to claim (or paused), no send in flight, every outcome recorded.
+   * Resolves with the number of outcomes recorded meanwhile. Deliveries due later (retries,
+   * digests) are not waited for.
+   */
+  drain(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export interface DispatcherOptions {
+export interface DeliveryWorkerOptions {
   /** Concurrent sends. */
   workers: number;
   /** Backoff jitter source; injectable for tests. */
@@ -51,9 +59,9 @@ export interface DispatcherOptions {
 
 const PAUSE_SETTING = 'notifier_paused';
 
-export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispatcher {
+export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions): DeliveryWorker {
   const { workers } = opts;
-  const log = ctx.log.child({ component: 'dispatcher' });
+  const log = ctx.log.child({ component: 'delivery-worker' });
   const metrics = deliveryMetrics(ctx);
   const channels = createChannelCache(ctx, ctx.config.pollIntervalMs);
   let inFlight = 0;
@@ -66,7 +74,12 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispa
   const outcomes: SendOutcome[] = [];
   let retryTimer: NodeJS.Timeout | undefined;
   let retryAt = Number.POSITIVE_INFINITY;
-  let idleWaiters: Array<() => void> = [];
+  /** Outcomes recorded so far, so a drain can say whether it saw any work. */
+  let recordedTotal = 0;
+  /** Resolved when no send is in flight and nothing is left to record (stop waits for this). */
+  let quietWaiters: Array<() => void> = [];
+  /** Resolved when, on top of that, nothing claimable is left and no poll is reading (drain). */
+  let drainWaiters: Array<() => void> = [];
 
   const claimable = () => (stopping || paused || drainedAt === wakeSeq ? 0 : workers - inFlight);
 
@@ -77,7 +90,7 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispa
 
   function step(): void {
     if (stepping || (outcomes.length === 0 && claimable() <= 0)) {
-      settleIdle();
+      settle();
       return;
     }
     stepping = true;
@@ -97,7 +110,10 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispa
       if (claimed.length < want && drainedAt < seq) drainedAt = seq;
     } catch (err) {
       // Unrecorded rows stay `sending` and return when their lease expires: sent again, never lost.
-      log.error({ err, outcomes: batch.length }, 'a dispatcher step failed; trying again at the next poll');
+      log.error(
+        { err, outcomes: batch.length },
+        'a delivery worker step failed; trying again at the next poll',
+      );
       drainedAt = seq;
     }
     for (const d of claimed) startSend(d);
@@ -169,6 +185,7 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispa
   }
 
   function observe(recorded: RecordedOutcome[]): void {
+    recordedTotal += recorded.length;
     const now = ctx.clock.now();
     let earliestRetry = Number.POSITIVE_INFINITY;
     const events: string[] = [];
@@ -191,7 +208,7 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispa
     }
     if (earliestRetry < retryAt) scheduleRetryWake(earliestRetry);
     // `delivery.failed` events are committed: whoever processes events may look now.
-    if (events.length > 0) ctx.afterCommit.emit('events', events);
+    if (events.length > 0) ctx.signals.eventsCommitted.emit({ count: events.length });
   }
 
   /** Retries sooner than the next poll would notice them get a timer of their own. */
@@ -210,10 +227,16 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispa
   }
 
   let polling: Promise<void> | undefined;
+  /** A poll was asked for while one was reading: its answer may predate the request. */
+  let pollAgain = false;
   /** Bumped by in-process setting changes, so a poll that read before one does not undo it. */
   let settingSeq = 0;
   function poll(): void {
-    if (polling || stopping) return;
+    if (stopping) return;
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
     const seq = settingSeq;
     polling = (async () => {
       try {
@@ -224,51 +247,63 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions): Dispa
       }
     })().finally(() => {
       polling = undefined;
+      if (pollAgain) {
+        pollAgain = false;
+        poll();
+      }
       wake();
     });
   }
 
-  const onDeliveries = () => wake();
-  const onMessage = (committed: CommittedMessage) => {
-    if (enqueuedDeliveries(committed)) wake();
-  };
-  const onSetting = (change: { key?: string; value?: unknown } | undefined) => {
-    if (change?.key !== PAUSE_SETTING) return;
-    settingSeq++;
-    paused = change.value === true;
-    wake();
-  };
-  ctx.afterCommit.on('deliveries', onDeliveries);
-  ctx.afterCommit.on('message', onMessage);
-  ctx.afterCommit.on('settings', onSetting);
+  const unsubscribe = [
+    ctx.signals.deliveriesCommitted.subscribe(() => wake()),
+    ctx.signals.settingsChanged.subscribe((change) => {
+      if (change.key !== PAUSE_SETTING) return;
+      settingSeq++;
+      paused = change.value === true;
+      wake();
+    }),
+  ];
   const pollTimer = setInterval(poll, ctx.config.pollIntervalMs);
   pollTimer.unref();
   poll();
 
-  function settleIdle(): void {
+  function settle(): void {
     if (inFlight > 0 || stepping || outcomes.length > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const w of waiters) w();
+    const quiet = quietWaiters;
+    quietWaiters = [];
+    for (const w of quiet) w();
+    if (polling || claimable() > 0) return;
+    const drained = drainWaiters;
+    drainWaiters = [];
+    for (const w of drained) w();
   }
 
   return {
     wake,
+    drain() {
+      const before = recordedTotal;
+      const done = new Promise<void>((resolve) => drainWaiters.push(resolve));
+      // A fresh look: the pause setting and the queue may have changed without a signal
+      // (another process, a row written straight to the table).
+      if (stopping) settle();
+      else poll();
+      return done.then(() => recordedTotal - before);
+    },
     async stop() {
       stopping = true;
       clearInterval(pollTimer);
       clearTimeout(retryTimer);
-      ctx.afterCommit.off('deliveries', onDeliveries);
-      ctx.afterCommit.off('message', onMessage);
-      ctx.afterCommit.off('settings', onSetting);
+      for (const off of unsubscribe) off();
       channels.close();
       await polling;
       while (inFlight > 0 || stepping || outcomes.length > 0) {
         await new Promise<void>((resolve) => {
-          idleWaiters.push(resolve);
+          quietWaiters.push(resolve);
           step();
         });
       }
+      settle();
     },
   };
 }

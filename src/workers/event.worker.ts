@@ -22,13 +22,16 @@ const BATCH = 100;
  * or running again at once if a full batch was taken. Because all of that commits together,
  * an event is processed exactly once even if the process dies mid-way.
  */
-export interface EventProcessor {
-  /** Runs one pass now; resolves with the number of events processed. */
-  runOnce(): Promise<number>;
+export interface EventWorker {
+  /**
+   * Processes every event recorded before the call (joining a pass under way, then running
+   * again); resolves with the number of events processed meanwhile.
+   */
+  drain(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export function startEventProcessor(ctx: AppContext): EventProcessor {
+export function startEventWorker(ctx: AppContext): EventWorker {
   let stopped = false;
   let running: Promise<number> | null = null;
   let again = false;
@@ -65,7 +68,8 @@ export function startEventProcessor(ctx: AppContext): EventProcessor {
     });
     if (!result) return 0;
     for (const a of result.applied) for (const m of a.messages) announceMessage(ctx, m);
-    if (result.applied.some((a) => a.deliveries > 0)) wakeDispatchers(ctx);
+    const deliveries = result.applied.reduce((n, a) => n + a.deliveries, 0);
+    if (deliveries > 0) wakeDispatchers(ctx, deliveries);
     return result.count;
   }
 
@@ -95,17 +99,17 @@ export function startEventProcessor(ctx: AppContext): EventProcessor {
   }
 
   const onEvents = () => void kick();
-  ctx.afterCommit.on('events', onEvents);
+  const unsubscribe = ctx.signals.eventsCommitted.subscribe(onEvents);
   const timer = setInterval(onEvents, ctx.config.pollIntervalMs);
   timer.unref();
   void kick();
 
   return {
-    runOnce: kick,
+    drain: () => (stopped ? (running ?? Promise.resolve(0)) : kick()),
     async stop() {
       stopped = true;
       clearInterval(timer);
-      ctx.afterCommit.off('events', onEvents);
+      unsubscribe();
       await running;
     },
   };

@@ -214,7 +214,7 @@ describe.each(STORES)('delivery over every channel on %s', (store) => {
       10_000,
       'two pushes',
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await h.server.drain();
     const mine = arrived.filter((p) => p.endpoint === sub.endpoint);
     expect(mine.map((p) => (p.json as { title: string }).title).sort()).toEqual([
       'critical one',

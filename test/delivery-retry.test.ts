@@ -126,7 +126,7 @@ describe.each(STORES)('retries, failures and the pause switch on %s', (store) =>
     });
     expect(pause.status).toBe(200);
     const ids = await enqueue(h.server.ctx, [{ channel: 'webhook', recipients: [{}, {}, {}], content }]);
-    await new Promise((r) => setTimeout(r, 500));
+    await engine.drain();
     expect(up.received).toHaveLength(0);
     const pending = await h.api('GET', '/api/v1/notifications/log?status=pending', { token: admin });
     expect(pending.body.entries.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining(ids));
@@ -136,11 +136,11 @@ describe.each(STORES)('retries, failures and the pause switch on %s', (store) =>
     await up.waitFor(3, 3_000);
     expect(up.received.map((r) => r.headers['x-herald-delivery']).sort()).toEqual([...ids].sort());
 
-    // And paused by another process: noticed at the next poll too.
+    // And paused by another process: noticed at the next poll too (a drain polls at once).
     await putSetting(h.server.ctx.store.db, 'notifier_paused', true, Date.now());
-    await new Promise((r) => setTimeout(r, 300));
+    await engine.drain();
     const [held] = await enqueue(h.server.ctx, [{ channel: 'webhook', recipients: [{}], content }]);
-    await new Promise((r) => setTimeout(r, 400));
+    await engine.drain();
     expect((await row(held)).status).toBe('pending');
     await h.api('PUT', '/api/v2/notifications/settings', { token: admin, body: { notifier_paused: false } });
     await up.waitFor(4, 3_000);

@@ -15,7 +15,7 @@ describe.each(STORES)('notifier pause (PUT /api/v2/notifications/settings) on %s
   let hook: HttpReceiver;
   let admin: string;
   let ruleId: string;
-  /** Dispatcher poll interval, so "held" is checked over many polls. */
+  /** Delivery worker poll interval. */
   const POLL_MS = 50;
 
   beforeAll(async () => {
@@ -69,9 +69,10 @@ describe.each(STORES)('notifier pause (PUT /api/v2/notifications/settings) on %s
     await setPaused(true);
     await event('host-b');
     await event('host-c');
-    // Both are enqueued (the log shows them pending) but nothing goes out over many polls.
+    // Both are enqueued (the log shows them pending) but nothing goes out, even once the
+    // workers have done everything they may.
     await until('two pending deliveries', async () => (await log('pending')).length === 2);
-    await new Promise((r) => setTimeout(r, POLL_MS * 15));
+    await h.server.drain();
     expect(hook.received).toHaveLength(1);
     expect(await log('pending')).toHaveLength(2);
 
@@ -89,7 +90,7 @@ describe.each(STORES)('notifier pause (PUT /api/v2/notifications/settings) on %s
     expect(hostsReceived()).toEqual(['host-a', 'host-b', 'host-c']);
     await until('every delivery sent', async () => (await log('pending')).length === 0);
     expect(await log('sent')).toHaveLength(3);
-    await new Promise((r) => setTimeout(r, POLL_MS * 4));
+    await h.server.drain();
     expect(hook.received).toHaveLength(3);
   });
 });

@@ -88,7 +88,7 @@ describe.each(STORES)('events and rules on %s', (store) => {
     expect(mail.to).toEqual(['admin@example.com']);
     expect(mail.subject).toBe('Alert on failed logins: auth.login_failed');
     expect(mail.text).toContain('ipAddress: 203.0.113.9');
-    await new Promise((r) => setTimeout(r, 200));
+    await h.server.drain();
     expect(smtp.received).toHaveLength(1);
 
     const log = await h.api('GET', `/api/v1/notifications/log?rule_id=${rule.id}`, { token: admin });
@@ -235,7 +235,7 @@ describe.each(STORES)('events and rules on %s', (store) => {
     await h.api('POST', '/api/v1/events', { token, body: { name: 'disk.full', host: 'late' } });
     await settled();
     await until(async () => smtp.received.length >= 2);
-    await new Promise((r) => setTimeout(r, 200));
+    await h.server.drain();
     expect(smtp.received.map((m) => m.text?.match(/host: (\w+)/)?.[1])).toEqual(['h0', 'late']);
   });
 
@@ -257,14 +257,14 @@ describe.each(STORES)('events and rules on %s', (store) => {
     clock.advance(20 * 60_000);
     await h.api('POST', '/api/v1/events', { token, body: { name: 'job.done', job: 'beta' } });
     await settled();
-    await new Promise((r) => setTimeout(r, 200));
+    await h.server.drain();
     expect(smtp.received).toHaveLength(0);
     clock.set(Date.parse('2026-03-10T15:00:01Z'));
     const mail = await until(async () => smtp.received[0]);
     expect(mail.to).toEqual(['digest@example.com']);
     expect(mail.subject).toMatch(/Hourly/);
     expect(mail.text).toMatch(/2/);
-    await new Promise((r) => setTimeout(r, 200));
+    await h.server.drain();
     expect(smtp.received).toHaveLength(1);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRetryableHttpStatus } from './channel.ts';
-import { channels, getChannel } from './channel-registry.ts';
+import { channels, channelTypes, getChannel } from './channel-registry.ts';
 
 describe('channel registry', () => {
   it('lists every channel under its own type', () => {
@@ -54,5 +54,38 @@ describe('isRetryableHttpStatus', () => {
       isRetryableHttpStatus,
     );
     expect(retryable).toEqual([408, 429, 500, 502, 503, 599]);
+  });
+});
+
+describe('channel config schemas', () => {
+  it('name what each channel requires, and refuse unknown keys naming them', () => {
+    for (const channel of Object.values(channels)) {
+      const required = (channel.configSchema as { required?: string[] }).required ?? [];
+      const result = channel.validateConfig({ nonsense: 1 });
+      expect(result.ok, channel.type).toBe(false);
+      const fields = result.ok ? [] : result.errors.map((e) => e.field);
+      expect(fields, channel.type).toEqual(expect.arrayContaining([...required, 'nonsense']));
+    }
+  });
+
+  it('say how each channel addresses a recipient and which take part in message routing', () => {
+    expect(Object.fromEntries(Object.values(channels).map((c) => [c.type, c.addressing]))).toEqual({
+      smtp: 'email',
+      telegram: 'chat',
+      slack: 'none',
+      webhook: 'none',
+      discord: 'none',
+      webpush: 'push-subscription',
+    });
+    expect(
+      Object.values(channels)
+        .filter((c) => c.messageRoute)
+        .map((c) => c.type),
+    ).toEqual(['smtp', 'webpush']);
+  });
+
+  it('lists channels in the order the settings API shows them, each with a label', () => {
+    expect(channelTypes).toEqual(['smtp', 'telegram', 'slack', 'webhook', 'discord', 'webpush']);
+    for (const channel of Object.values(channels)) expect(channel.label.length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { FieldError } from './channel.ts';
-import { isPlainObject } from './config-check.ts';
+import type { FieldError } from '../domain/errors.ts';
+import { isPlainObject } from './config-schema.ts';
 
 /**
  * Secret channel fields (passwords, tokens, webhook URLs with a token in the path) are

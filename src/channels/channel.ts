@@ -1,22 +1,18 @@
+import type { TSchema } from 'typebox';
+import type { FieldError } from '../domain/errors.ts';
+
 /**
  * The contract every outside delivery method implements.
  *
  * Glossary:
  * - channel: an adapter for one kind of outside receiver (smtp, webhook, slack, telegram, discord, webpush).
- * - config: the operator's settings for a channel, checked by `validateConfig` before it is stored.
+ * - config: the operator's settings for a channel, described by its `configSchema` and checked by
+ *   `validateConfig` before it is stored.
  * - recipient: where one delivery goes: a raw address for that channel, a push subscription, or nothing
  *   (the channel's own default target, e.g. the Slack incoming webhook's channel).
  * - send: one attempt. It resolves on success and rejects with a {@link ChannelError} whose `retryable`
  *   flag tells the queue whether to back off and try again or to mark the delivery failed at once.
  */
-
-/** One problem with one config field; the HTTP layer turns these into `validations` entries. */
-export interface FieldError {
-  /** The config key at fault, dotted for nested keys (`headers.X-Secret`). */
-  field: string;
-  /** One sentence saying what is wrong and what is expected. */
-  detail: string;
-}
 
 /** Either the normalised config (defaults filled, unknown keys refused) or every problem found. */
 export type ConfigResult<C> = { ok: true; config: C } | { ok: false; errors: FieldError[] };
@@ -71,17 +67,53 @@ export class ChannelError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
+    /** The recipient no longer exists at the receiver (an expired push subscription): stop addressing it. */
+    readonly recipientGone = false,
   ) {
     super(message);
   }
+}
+
+/**
+ * How a channel's deliveries are addressed, which decides who a rule action or a test reaches:
+ * - `email`: an email address (a user's, or a raw address containing `@`);
+ * - `push-subscription`: each browser subscription of the user;
+ * - `chat`: an optional raw address (a chat id) overriding the configured default target;
+ * - `none`: the configured target only (one delivery per action).
+ */
+export type Addressing = 'email' | 'push-subscription' | 'chat' | 'none';
+
+/** What the operator's environment offers a channel filling its own defaults. */
+export interface ConfigDefaultsEnv {
+  adminEmail?: string;
+  baseUrl: string;
 }
 
 /** An outside delivery method. Implementations are stateless; everything per-send arrives as arguments. */
 export interface Channel<C = unknown> {
   /** Registry key and the `:type` in `/notifications/channels/:type`. */
   readonly type: string;
+  /** What people call it, for messages and the settings page ("Email (SMTP)"). */
+  readonly label: string;
+  /** The config as a TypeBox schema; `validateConfig` checks against it (plus what a schema cannot say). */
+  readonly configSchema: TSchema;
   /** Config keys masked on read and encrypted at rest; whole values, so an object field is masked entirely. */
   readonly secretFields: readonly string[];
+  readonly addressing: Addressing;
+  /**
+   * Set when messages (bucket and template messages, not only rules) fan out to this channel: the
+   * template `method` names that choose it, and whether SILENT messages skip it.
+   */
+  readonly messageRoute?: { readonly methods: readonly string[]; readonly skipSilent: boolean };
+  /**
+   * Fills settings the operator need not give (web push generates its key pair once). A channel
+   * with defaults can be enabled and tested without any config.
+   */
+  withDefaults?(
+    config: Record<string, unknown>,
+    stored: Record<string, unknown> | undefined,
+    env: ConfigDefaultsEnv,
+  ): Record<string, unknown>;
   /** Checks untrusted input (an API body) and returns a typed config or field errors; never throws. */
   validateConfig(input: unknown): ConfigResult<C>;
   /**

@@ -1,15 +1,19 @@
+import { type Static, Type } from 'typebox';
 import { jsonField, receiverLabel, sendJson } from '../../net/http-send.ts';
 import type { Channel, OutboundMessage } from '../channel.ts';
-import { readConfig } from '../config-check.ts';
+import { configChecker, HttpUrl } from '../config-schema.ts';
 import { httpUrlOrUndefined, truncate } from '../text-format.ts';
 
 /**
  * Discord webhooks (execute webhook). The webhook URL fixes the channel and carries its token, so the
  * recipient is ignored and the URL is secret. Answers 204 on success (no `?wait=true`).
  */
-export interface DiscordConfig {
-  webhookUrl: string;
-}
+export const DiscordConfigSchema = Type.Object(
+  { webhookUrl: HttpUrl({ description: 'Webhook URL; it carries the token, so it is secret' }) },
+  { additionalProperties: false, title: 'DiscordChannelConfig' },
+);
+
+export type DiscordConfig = Static<typeof DiscordConfigSchema>;
 
 /** Discord's documented field limits; a longer field fails the whole message with 400. */
 const MAX_CONTENT_CHARS = 2000;
@@ -38,13 +42,11 @@ export function discordPayload(message: OutboundMessage): Record<string, unknown
 
 export const discordChannel: Channel<DiscordConfig> = {
   type: 'discord',
+  label: 'Discord',
+  configSchema: DiscordConfigSchema,
   secretFields: ['webhookUrl'],
-
-  validateConfig(input) {
-    const r = readConfig(input, ['webhookUrl']);
-    const webhookUrl = r.url('webhookUrl', { required: true });
-    return r.result(() => ({ webhookUrl: webhookUrl! }));
-  },
+  addressing: 'none',
+  validateConfig: configChecker(DiscordConfigSchema),
 
   async send(config, message, _recipient, ctx) {
     const answer = await sendJson(ctx, {

@@ -1,15 +1,19 @@
+import { type Static, Type } from 'typebox';
 import { receiverLabel, sendJson } from '../../net/http-send.ts';
 import type { Channel, OutboundMessage } from '../channel.ts';
-import { readConfig } from '../config-check.ts';
+import { configChecker, HttpUrl } from '../config-schema.ts';
 import { httpUrlOrUndefined, truncate } from '../text-format.ts';
 
 /**
  * Slack incoming webhooks. The webhook URL fixes the Slack channel, so the recipient is ignored; the URL
  * itself is the credential, hence secret.
  */
-export interface SlackConfig {
-  webhookUrl: string;
-}
+export const SlackConfigSchema = Type.Object(
+  { webhookUrl: HttpUrl({ description: 'Incoming webhook URL; it is the credential, so it is secret' }) },
+  { additionalProperties: false, title: 'SlackChannelConfig' },
+);
+
+export type SlackConfig = Static<typeof SlackConfigSchema>;
 
 /** Slack refuses a section block whose text exceeds 3000 characters. */
 const MAX_SECTION_CHARS = 3000;
@@ -36,13 +40,11 @@ export function slackPayload(message: OutboundMessage): { text: string; blocks: 
 
 export const slackChannel: Channel<SlackConfig> = {
   type: 'slack',
+  label: 'Slack',
+  configSchema: SlackConfigSchema,
   secretFields: ['webhookUrl'],
-
-  validateConfig(input) {
-    const r = readConfig(input, ['webhookUrl']);
-    const webhookUrl = r.url('webhookUrl', { required: true });
-    return r.result(() => ({ webhookUrl: webhookUrl! }));
-  },
+  addressing: 'none',
+  validateConfig: configChecker(SlackConfigSchema),
 
   async send(config, message, _recipient, ctx) {
     const answer = await sendJson(ctx, {

@@ -193,8 +193,8 @@ describe('smtp validateConfig', () => {
     expect(result.ok ? [] : result.errors.map((e) => `${e.field}: ${e.detail}`)).toEqual([
       'host: is required',
       'port: is required',
-      'password: is required when username is set',
       'from: is required',
+      'password: is required when username is set',
     ]);
   });
 });

@@ -1,7 +1,9 @@
 import nodemailer from 'nodemailer';
+import { type Static, Type } from 'typebox';
+import type { FieldError } from '../../domain/errors.ts';
 import { assertOutboundHost } from '../../net/outbound-guard.ts';
 import { type Channel, ChannelError, type OutboundMessage, type SendContext } from '../channel.ts';
-import { readConfig } from '../config-check.ts';
+import { configChecker } from '../config-schema.ts';
 import { escapeHtml } from '../text-format.ts';
 
 /**
@@ -10,21 +12,46 @@ import { escapeHtml } from '../text-format.ts';
  * - false: plain text, STARTTLS never attempted (loopback relays, test servers);
  * - absent: implicit TLS on 465, otherwise STARTTLS when the server offers it.
  */
-export interface SmtpConfig {
-  host: string;
-  port: number;
-  username?: string;
-  password?: string;
-  /** `alerts@example.com` or `Herald <alerts@example.com>`. */
-  from: string;
-  tls?: boolean;
-}
-
 const ADDRESS = String.raw`[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+`;
 const EMAIL = new RegExp(`^${ADDRESS}$`);
-const FROM = new RegExp(`^(?:[^<>\\r\\n]*<${ADDRESS}>|${ADDRESS})$`);
-const HOST =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]+$/;
+const FROM = `^(?:[^<>\\r\\n]*<${ADDRESS}>|${ADDRESS})$`;
+const HOST = String.raw`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]+$`;
+
+export const SmtpConfigSchema = Type.Object(
+  {
+    host: Type.String({
+      pattern: HOST,
+      maxLength: 253,
+      'x-detail': 'must be a host name or IP address, without scheme or port',
+    }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, 'x-detail': 'must be a whole number from 1 to 65535' }),
+    username: Type.Optional(Type.String({ description: 'Set together with password' })),
+    password: Type.Optional(Type.String({ description: 'Secret: read back masked' })),
+    from: Type.String({
+      pattern: FROM,
+      description: '`alerts@example.com` or `Herald <alerts@example.com>`',
+      'x-detail': 'must be an address like alerts@example.com or "Herald <alerts@example.com>"',
+    }),
+    tls: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: encryption required; false: plain text, STARTTLS never tried; absent: implicit TLS on 465, else STARTTLS when offered',
+      }),
+    ),
+  },
+  { additionalProperties: false, title: 'SmtpChannelConfig' },
+);
+
+export type SmtpConfig = Static<typeof SmtpConfigSchema>;
+
+/** A login needs both halves. */
+function credentialPair(config: Record<string, unknown>): FieldError[] {
+  if (config.username !== undefined && config.password === undefined)
+    return [{ field: 'password', detail: 'is required when username is set' }];
+  if (config.password !== undefined && config.username === undefined)
+    return [{ field: 'username', detail: 'is required when password is set' }];
+  return [];
+}
 /** Longest address SMTP can carry (RFC 5321 path limit). */
 const MAX_ADDRESS_LENGTH = 254;
 
@@ -81,30 +108,12 @@ async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => vo
 
 export const smtpChannel: Channel<SmtpConfig> = {
   type: 'smtp',
+  label: 'Email (SMTP)',
+  configSchema: SmtpConfigSchema,
   secretFields: ['password'],
-
-  validateConfig(input) {
-    const r = readConfig(input, ['host', 'port', 'username', 'password', 'from', 'tls']);
-    const host = r.string('host', {
-      required: true,
-      pattern: HOST,
-      expected: 'a host name or IP address, without scheme or port',
-    });
-    const port = r.integer('port', { required: true, min: 1, max: 65535 });
-    const username = r.string('username', { required: false });
-    const password = r.string('password', { required: false, trim: false });
-    if (username !== undefined && password === undefined)
-      r.fail('password', 'is required when username is set');
-    if (password !== undefined && username === undefined)
-      r.fail('username', 'is required when password is set');
-    const from = r.string('from', {
-      required: true,
-      pattern: FROM,
-      expected: 'an address like alerts@example.com or "Herald <alerts@example.com>"',
-    });
-    const tls = r.boolean('tls');
-    return r.result(() => ({ host: host!, port: port!, username, password, from: from!, tls }));
-  },
+  addressing: 'email',
+  messageRoute: { methods: ['smtp', 'email'], skipSilent: false },
+  validateConfig: configChecker(SmtpConfigSchema, { verbatim: ['password'], crossChecks: credentialPair }),
 
   async send(config, message, recipient, ctx: SendContext) {
     const to = recipient.address?.trim();

@@ -1,6 +1,7 @@
+import { Type } from 'typebox';
 import { jsonField, receiverLabel, sendJson } from '../../net/http-send.ts';
 import { type Channel, ChannelError, isRetryableHttpStatus, type OutboundMessage } from '../channel.ts';
-import { readConfig } from '../config-check.ts';
+import { configChecker, HttpUrl } from '../config-schema.ts';
 import { escapeHtml, httpUrlOrUndefined, truncate } from '../text-format.ts';
 
 /**
@@ -17,8 +18,27 @@ export interface TelegramConfig {
 export const DEFAULT_TELEGRAM_API = 'https://api.telegram.org';
 /** Telegram refuses messages longer than 4096 characters after entity parsing. */
 const MAX_MESSAGE_CHARS = 4096;
-const BOT_TOKEN = /^\d+:[A-Za-z0-9_-]+$/;
+const BOT_TOKEN = String.raw`^\d+:[A-Za-z0-9_-]+$`;
 const CHAT_ID = /^-?\d+$|^@[A-Za-z][A-Za-z0-9_]{3,}$/;
+
+export const TelegramConfigSchema = Type.Object(
+  {
+    botToken: Type.String({
+      pattern: BOT_TOKEN,
+      description: 'Secret: read back masked',
+      'x-detail': 'must be a bot token like 123456:ABC-DEF…',
+    }),
+    chatId: Type.Union(
+      [
+        Type.String({ pattern: CHAT_ID.source, 'x-detail': 'must be a numeric chat id or @channelname' }),
+        Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+      ],
+      { description: 'Default chat: numeric id (-100… for channels and supergroups) or @channelusername' },
+    ),
+    apiBaseUrl: Type.Optional(HttpUrl({ description: `Bot API server; default ${DEFAULT_TELEGRAM_API}` })),
+  },
+  { additionalProperties: false, title: 'TelegramChannelConfig' },
+);
 
 interface TelegramReply {
   ok?: boolean;
@@ -45,31 +65,18 @@ export function telegramText(message: OutboundMessage): string {
 
 export const telegramChannel: Channel<TelegramConfig> = {
   type: 'telegram',
+  label: 'Telegram',
+  configSchema: TelegramConfigSchema,
   secretFields: ['botToken'],
-
-  validateConfig(input) {
-    const r = readConfig(input, ['botToken', 'chatId', 'apiBaseUrl']);
-    const botToken = r.string('botToken', {
-      required: true,
-      pattern: BOT_TOKEN,
-      expected: 'a bot token like 123456:ABC-DEF…',
-    });
-    const rawChat = r.raw('chatId');
-    let chatId: string | undefined;
-    if (typeof rawChat === 'number' && Number.isSafeInteger(rawChat)) chatId = String(rawChat);
-    else
-      chatId = r.string('chatId', {
-        required: true,
-        pattern: CHAT_ID,
-        expected: 'a numeric chat id or @channelname',
-      });
-    const apiBaseUrl = r.url('apiBaseUrl', { required: false });
-    return r.result(() => ({
-      botToken: botToken!,
-      chatId: chatId!,
+  addressing: 'chat',
+  validateConfig: configChecker(TelegramConfigSchema, {
+    // A chat id typed as a JSON number is kept as the digits Telegram expects.
+    finish: ({ apiBaseUrl, chatId, ...rest }): TelegramConfig => ({
+      ...rest,
+      chatId: String(chatId),
       ...(apiBaseUrl ? { apiBaseUrl: apiBaseUrl.replace(/\/+$/, '') } : {}),
-    }));
-  },
+    }),
+  }),
 
   async send(config, message, recipient, ctx) {
     const chatId = recipient.address?.trim() || config.chatId;

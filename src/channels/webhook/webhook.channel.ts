@@ -1,25 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type Static, Type } from 'typebox';
+import type { FieldError } from '../../domain/errors.ts';
 import { receiverLabel, sendHttp } from '../../net/http-send.ts';
 import { type Channel, ChannelError } from '../channel.ts';
-import { isPlainObject, readConfig } from '../config-check.ts';
+import { configChecker, HttpUrl, isPlainObject } from '../config-schema.ts';
 
 /**
  * Signed JSON webhooks. Receivers verify `X-Herald-Signature: sha256=<hex>`, an HMAC-SHA256 of
  * `"<X-Herald-Timestamp>.<raw body>"`, and should drop requests whose timestamp is old (replays) and
  * repeated `X-Herald-Delivery` ids (Herald delivers at least once).
  */
-export interface WebhookConfig {
-  url: string;
-  method: 'POST' | 'PUT' | 'PATCH';
-  /** Extra headers such as an API key; treated as secret as a whole. */
-  headers?: Record<string, string>;
-  /** Signing key for this webhook; the instance-wide key from the send context is used when absent. */
-  secret?: string;
-}
-
-const METHODS = ['POST', 'PUT', 'PATCH'] as const;
 /** RFC 9110 token characters. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 /** Headers Herald sets itself or that would break the request framing. */
 const RESERVED_HEADERS = new Set([
   'host',
@@ -59,44 +51,58 @@ export function verifyWebhookSignature(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function readHeaders(
-  value: unknown,
-  fail: (field: string, detail: string) => void,
-): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isPlainObject(value)) {
-    fail('headers', 'must be an object of header names to string values');
-    return undefined;
-  }
-  const headers: Record<string, string> = {};
-  for (const [name, v] of Object.entries(value)) {
-    const field = `headers.${name}`;
-    if (!HEADER_NAME.test(name)) fail(field, 'is not a valid header name');
-    else if (RESERVED_HEADERS.has(name.toLowerCase()) || name.toLowerCase().startsWith('x-herald-')) {
-      fail(field, 'is set by Herald and cannot be overridden');
-    } else if (typeof v !== 'string' || /[\r\n\0]/.test(v)) fail(field, 'must be a single-line string');
-    else headers[name] = v;
-  }
-  return headers;
+export const WebhookConfigSchema = Type.Object(
+  {
+    url: HttpUrl(),
+    method: Type.Optional(Type.Enum(['POST', 'PUT', 'PATCH'], { default: 'POST' })),
+    headers: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: HEADER_NAME }),
+        Type.String({ pattern: '^[^\\r\\n\\u0000]*$', 'x-detail': 'must be a single-line string' }),
+        {
+          additionalProperties: false,
+          description: 'Extra headers such as an API key; secret as a whole (each value read back masked)',
+          'x-detail': {
+            type: 'must be an object of header names to string values',
+            additionalProperties: 'is not a valid header name',
+          },
+        },
+      ),
+    ),
+    secret: Type.Optional(
+      Type.String({
+        description: 'Signing key for this webhook; the instance-wide key is used when absent. Secret.',
+      }),
+    ),
+  },
+  { additionalProperties: false, title: 'WebhookChannelConfig' },
+);
+
+export type WebhookConfig = Static<typeof WebhookConfigSchema> & { method: 'POST' | 'PUT' | 'PATCH' };
+
+/** Headers Herald sets itself are refused whatever their case, which a schema cannot say. */
+function reservedHeaders(config: Record<string, unknown>): FieldError[] {
+  if (!isPlainObject(config.headers)) return [];
+  return Object.keys(config.headers)
+    .filter((name) => RESERVED_HEADERS.has(name.toLowerCase()) || name.toLowerCase().startsWith('x-herald-'))
+    .map((name) => ({ field: `headers.${name}`, detail: 'is set by Herald and cannot be overridden' }));
 }
 
 export const webhookChannel: Channel<WebhookConfig> = {
   type: 'webhook',
+  label: 'Webhook',
+  configSchema: WebhookConfigSchema,
   secretFields: ['secret', 'headers'],
-
-  validateConfig(input) {
-    const r = readConfig(input, ['url', 'method', 'headers', 'secret']);
-    const url = r.url('url', { required: true });
-    const method = r.oneOf('method', METHODS) ?? 'POST';
-    const headers = readHeaders(r.raw('headers'), r.fail);
-    const secret = r.string('secret', { required: false, trim: false });
-    return r.result(() => ({
-      url: url!,
-      method,
+  addressing: 'none',
+  validateConfig: configChecker(WebhookConfigSchema, {
+    verbatim: ['secret'],
+    crossChecks: reservedHeaders,
+    finish: ({ headers, method, ...rest }): WebhookConfig => ({
+      ...rest,
+      method: method ?? 'POST',
       ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
-      ...(secret ? { secret } : {}),
-    }));
-  },
+    }),
+  }),
 
   async send(config, message, _recipient, ctx) {
     const now = ctx.now();

@@ -1,8 +1,16 @@
 import { createECDH } from 'node:crypto';
 import webpush from 'web-push';
+import { type Static, Type } from 'typebox';
+import type { FieldError } from '../../domain/errors.ts';
 import { receiverLabel, sendHttp } from '../../net/http-send.ts';
-import { type Channel, ChannelError, type OutboundMessage, type Recipient } from '../channel.ts';
-import { readConfig } from '../config-check.ts';
+import {
+  type Channel,
+  ChannelError,
+  type ConfigDefaultsEnv,
+  type OutboundMessage,
+  type Recipient,
+} from '../channel.ts';
+import { configChecker } from '../config-schema.ts';
 import { truncate } from '../text-format.ts';
 
 /**
@@ -10,12 +18,20 @@ import { truncate } from '../text-format.ts';
  * library builds the encrypted body and headers; the request itself goes through the guarded HTTP path
  * like every other channel. Each recipient is one browser subscription.
  */
-export interface WebPushConfig {
-  vapidPublicKey: string;
-  vapidPrivateKey: string;
-  /** `mailto:` or `https:` contact the push service can use to reach the operator. */
-  subject: string;
-}
+export const WebPushConfigSchema = Type.Object(
+  {
+    vapidPublicKey: Type.String({ description: 'base64url P-256 public key; generated when both keys are absent' }),
+    vapidPrivateKey: Type.String({ description: 'base64url P-256 private key; secret' }),
+    subject: Type.String({
+      pattern: String.raw`^(mailto:\S+@\S+|https://\S+)$`,
+      description: 'Contact the push service can reach the operator at; defaults to the admin email',
+      'x-detail': 'must be a mailto: address or an https: URL',
+    }),
+  },
+  { additionalProperties: false, title: 'WebPushChannelConfig' },
+);
+
+export type WebPushConfig = Static<typeof WebPushConfigSchema>;
 
 /** How long a push service keeps an undelivered message: a day-old alert is no longer worth showing. */
 const TTL_SECONDS = 24 * 60 * 60;
@@ -64,36 +80,64 @@ function checkSubscription(recipient: Recipient): webpush.PushSubscription {
   return { endpoint: sub.endpoint, keys: { p256dh: sub.keys.p256dh, auth: sub.keys.auth } };
 }
 
+/** The keys must be P-256 key material and belong together: arithmetic, not a schema. */
+function vapidKeyPair(config: Record<string, unknown>): FieldError[] {
+  const publicKey = typeof config.vapidPublicKey === 'string' ? config.vapidPublicKey : undefined;
+  const privateKey = typeof config.vapidPrivateKey === 'string' ? config.vapidPrivateKey : undefined;
+  const pub = keyBytes(publicKey);
+  const priv = keyBytes(privateKey);
+  if (publicKey && (pub?.length !== 65 || pub[0] !== 4)) {
+    return [{ field: 'vapidPublicKey', detail: 'must be a base64url P-256 public key (65 bytes uncompressed)' }];
+  }
+  if (privateKey && priv?.length !== 32) {
+    return [{ field: 'vapidPrivateKey', detail: 'must be a base64url P-256 private key (32 bytes)' }];
+  }
+  if (pub && priv) {
+    const ecdh = createECDH('prime256v1');
+    try {
+      ecdh.setPrivateKey(priv);
+      if (!ecdh.getPublicKey().equals(pub))
+        return [{ field: 'vapidPrivateKey', detail: 'does not belong to vapidPublicKey' }];
+    } catch {
+      return [{ field: 'vapidPrivateKey', detail: 'is not a valid P-256 private key' }];
+    }
+  }
+  return [];
+}
+
+/** A contact the push service can reach the operator at (RFC 8292 `sub`). */
+function defaultPushSubject(env: ConfigDefaultsEnv): string {
+  if (env.adminEmail) return `mailto:${env.adminEmail}`;
+  if (env.baseUrl.startsWith('https://')) return env.baseUrl;
+  return 'mailto:admin@localhost';
+}
+
 export const webpushChannel: Channel<WebPushConfig> = {
   type: 'webpush',
+  label: 'Web Push',
+  configSchema: WebPushConfigSchema,
   secretFields: ['vapidPrivateKey'],
+  addressing: 'push-subscription',
+  messageRoute: { methods: ['webpush', 'push'], skipSilent: true },
 
-  validateConfig(input) {
-    const r = readConfig(input, ['vapidPublicKey', 'vapidPrivateKey', 'subject']);
-    const publicKey = r.string('vapidPublicKey', { required: true });
-    const privateKey = r.string('vapidPrivateKey', { required: true });
-    const subject = r.string('subject', {
-      required: true,
-      pattern: /^(mailto:\S+@\S+|https:\/\/\S+)$/,
-      expected: 'a mailto: address or an https: URL',
-    });
-    const pub = keyBytes(publicKey);
-    const priv = keyBytes(privateKey);
-    if (publicKey && (pub?.length !== 65 || pub[0] !== 4)) {
-      r.fail('vapidPublicKey', 'must be a base64url P-256 public key (65 bytes uncompressed)');
-    } else if (privateKey && priv?.length !== 32) {
-      r.fail('vapidPrivateKey', 'must be a base64url P-256 private key (32 bytes)');
-    } else if (pub && priv) {
-      const ecdh = createECDH('prime256v1');
-      try {
-        ecdh.setPrivateKey(priv);
-        if (!ecdh.getPublicKey().equals(pub)) r.fail('vapidPrivateKey', 'does not belong to vapidPublicKey');
-      } catch {
-        r.fail('vapidPrivateKey', 'is not a valid P-256 private key');
+  /** VAPID keys are the server's identity towards push services: generated once, then kept. */
+  withDefaults(config, stored, env) {
+    const out = { ...config };
+    if (out.vapidPublicKey === undefined && out.vapidPrivateKey === undefined) {
+      if (stored?.vapidPublicKey && stored.vapidPrivateKey) {
+        out.vapidPublicKey = stored.vapidPublicKey;
+        out.vapidPrivateKey = stored.vapidPrivateKey;
+      } else {
+        const keys = generateVapidKeys();
+        out.vapidPublicKey = keys.publicKey;
+        out.vapidPrivateKey = keys.privateKey;
       }
     }
-    return r.result(() => ({ vapidPublicKey: publicKey!, vapidPrivateKey: privateKey!, subject: subject! }));
+    out.subject ??= stored?.subject ?? defaultPushSubject(env);
+    return out;
   },
+
+  validateConfig: configChecker(WebPushConfigSchema, { crossChecks: vapidKeyPair }),
 
   async send(config, message, recipient, ctx) {
     const subscription = checkSubscription(recipient);
@@ -130,6 +174,7 @@ export const webpushChannel: Channel<WebPushConfig> = {
           `push subscription is gone (push service answered ${err.status}); remove it`,
           false,
           err.status,
+          true,
         );
       }
       throw err;

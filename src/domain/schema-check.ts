@@ -174,8 +174,8 @@ function resolveUnions(root: Schema, value: unknown, issues: Issue[]): Issue[] {
   for (const issue of issues) {
     if (outer.some((u) => within(issue, u))) continue;
     if (outer.includes(issue)) {
-      const inner = issues.filter((i) => within(i, issue));
-      out.push(...resolveUnions(root, value, chooseBranch(root, value, issue, inner)));
+      const chosen = chooseBranch(root, value, issue, issues.filter((i) => within(i, issue)));
+      out.push(...(chosen.includes(issue) ? chosen : resolveUnions(root, value, chosen)));
     } else {
       out.push(issue);
     }

@@ -1,6 +1,6 @@
-import { getChannel } from '../channels/channel-registry.ts';
+import { channelTypes, getChannel } from '../channels/channel-registry.ts';
 import { maskConfig, openConfig, restoreMasked, sealConfig } from '../channels/channel-secrets.ts';
-import { generateVapidKeys } from '../channels/webpush/webpush.channel.ts';
+import { webpushChannel } from '../channels/webpush/webpush.channel.ts';
 import type { AppContext } from '../context.ts';
 import { type FieldError, invalidMany, notFound } from '../domain/errors.ts';
 import {
@@ -17,9 +17,6 @@ import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
  * saved (validated by the channel adapter, secrets sealed). Saving raises
  * `ctx.signals.channelsChanged` so this process's caches drop their copy at once.
  */
-
-/** Order of `GET /notifications/channels`: the spec's four first, then the rest. */
-export const CHANNEL_TYPES = ['smtp', 'telegram', 'slack', 'webhook', 'discord', 'webpush'] as const;
 
 export interface ChannelSetting {
   enabled: boolean;
@@ -65,7 +62,7 @@ export async function listChannelsMasked(
   ctx: AppContext,
 ): Promise<Array<{ id: string; enabled: boolean; config: Record<string, unknown> }>> {
   const settings = await loadChannelSettings(ctx);
-  return CHANNEL_TYPES.map((type) => {
+  return channelTypes.map((type) => {
     const s = settings.get(type);
     return {
       id: type,
@@ -75,40 +72,13 @@ export async function listChannelsMasked(
   });
 }
 
-/** A contact the push service can reach the operator at (RFC 8292 `sub`). */
-function defaultPushSubject(ctx: AppContext): string {
-  if (ctx.config.adminEmail) return `mailto:${ctx.config.adminEmail}`;
-  if (ctx.config.baseUrl.startsWith('https://')) return ctx.config.baseUrl;
-  return 'mailto:admin@localhost';
-}
-
-/** VAPID keys are the server's identity towards push services: generated once, then kept. */
-function withVapidDefaults(
-  ctx: AppContext,
-  config: Record<string, unknown>,
-  stored: Record<string, unknown> | null | undefined,
-): Record<string, unknown> {
-  const out = { ...config };
-  if (out.vapidPublicKey === undefined && out.vapidPrivateKey === undefined) {
-    if (stored?.vapidPublicKey && stored.vapidPrivateKey) {
-      out.vapidPublicKey = stored.vapidPublicKey;
-      out.vapidPrivateKey = stored.vapidPrivateKey;
-    } else {
-      const keys = generateVapidKeys();
-      out.vapidPublicKey = keys.publicKey;
-      out.vapidPrivateKey = keys.privateKey;
-    }
-  }
-  out.subject ??= stored?.subject ?? defaultPushSubject(ctx);
-  return out;
-}
-
 const prefixed = (errors: FieldError[]): FieldError[] =>
   errors.map((e) => ({ field: e.field === 'config' ? 'config' : `config.${e.field}`, detail: e.detail }));
 
 /**
- * Resolves what the client sent into a full, valid config: masked secrets put back, webpush
- * keys filled in, then checked by the adapter. Throws a 400 naming `config.<field>`.
+ * Resolves what the client sent into a full, valid config: masked secrets put back and the
+ * channel's own defaults filled in (web push keys), making one object that is then checked
+ * against the channel's schema. Throws a 400 naming `config.<field>`.
  */
 export function resolveConfig(
   ctx: AppContext,
@@ -120,7 +90,12 @@ export function resolveConfig(
   if (!channel) throw notFound(`Channel type "${type}"`);
   const restored = restoreMasked(channel.secretFields, incoming, stored ?? undefined);
   if (restored.errors.length > 0) throw invalidMany(prefixed(restored.errors));
-  const config = type === 'webpush' ? withVapidDefaults(ctx, restored.config, stored) : restored.config;
+  const config = channel.withDefaults
+    ? channel.withDefaults(restored.config, stored ?? undefined, {
+        adminEmail: ctx.config.adminEmail,
+        baseUrl: ctx.config.baseUrl,
+      })
+    : restored.config;
   const result = channel.validateConfig(config);
   if (!result.ok) throw invalidMany(prefixed(result.errors));
   return result.config as Record<string, unknown>;
@@ -139,7 +114,7 @@ export async function saveChannel(
   if (!channel) throw notFound(`Channel type "${type}"`);
   const stored = (await loadChannelSetting(ctx, type))?.config;
   const incoming = body.config ?? stored ?? {};
-  const skipCheck = !body.enabled && Object.keys(incoming).length === 0 && type !== 'webpush';
+  const skipCheck = !body.enabled && Object.keys(incoming).length === 0 && !channel.withDefaults;
   const config = skipCheck ? {} : resolveConfig(ctx, type, incoming, stored);
   const now = ctx.clock.now();
   await ctx.store.writer.run(async (tx) => {
@@ -161,21 +136,22 @@ export async function saveChannel(
  * the operator enables web push stay valid afterwards.
  */
 export async function vapidPublicKey(ctx: AppContext): Promise<string> {
-  const current = await loadChannelSetting(ctx, 'webpush');
+  const { type, secretFields } = webpushChannel;
+  const current = await loadChannelSetting(ctx, type);
   if (typeof current?.config?.vapidPublicKey === 'string') return current.config.vapidPublicKey;
   if (!current) {
-    const config = resolveConfig(ctx, 'webpush', {}, undefined);
+    const config = resolveConfig(ctx, type, {}, undefined);
     await ctx.store.writer.run((tx) =>
       insertChannelConfigIfMissing(tx, {
-        type: 'webpush',
+        type,
         enabled: 0,
-        config: JSON.stringify(sealConfig(channelKey(ctx), 'webpush', secretFieldsOf('webpush'), config)),
+        config: JSON.stringify(sealConfig(channelKey(ctx), type, secretFields, config)),
         updated_at: ctx.clock.now(),
       }),
     );
     ctx.signals.channelsChanged.emit({ type: 'webpush' });
     // Re-read: a concurrent first call may have inserted its keys before ours.
-    const stored = await loadChannelSetting(ctx, 'webpush');
+    const stored = await loadChannelSetting(ctx, type);
     if (typeof stored?.config?.vapidPublicKey === 'string') return stored.config.vapidPublicKey;
   }
   throw notFound('A usable web push key pair (save the webpush channel again)');

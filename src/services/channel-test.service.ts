@@ -1,4 +1,4 @@
-import { ChannelError, type OutboundMessage, type Recipient } from '../channels/channel.ts';
+import { type Channel, ChannelError, type OutboundMessage, type Recipient } from '../channels/channel.ts';
 import { getChannel } from '../channels/channel-registry.ts';
 import { isEmailAddress } from '../channels/smtp/smtp.channel.ts';
 import type { AppContext } from '../context.ts';
@@ -16,29 +16,34 @@ export interface ChannelTestRequest {
   to?: string;
 }
 
+/** The caller is the test's audience: their email address, their browsers, or the configured target. */
 async function recipientsFor(
   ctx: AppContext,
   principal: Principal,
-  type: string,
+  channel: Channel,
   to: string | undefined,
 ): Promise<Recipient[]> {
-  if (type === 'smtp') {
-    const address = to ?? principal.email;
-    if (!address) throw invalid('to', 'is required: your account has no email address');
-    if (!isEmailAddress(address)) throw invalid('to', 'must be an email address');
-    return [{ address }];
-  }
-  if (type === 'webpush') {
-    const subs = await listPushSubscriptions(ctx.store.db, principal.userId);
-    if (subs.length === 0) {
-      throw invalid('to', 'you have no push subscription; register one with POST /api/v1/push-subscriptions');
+  switch (channel.addressing) {
+    case 'email': {
+      const address = to ?? principal.email;
+      if (!address) throw invalid('to', 'is required: your account has no email address');
+      if (!isEmailAddress(address)) throw invalid('to', 'must be an email address');
+      return [{ address }];
     }
-    return subs.map((s) => ({
-      subscription: { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } },
-    }));
+    case 'push-subscription': {
+      const subs = await listPushSubscriptions(ctx.store.db, principal.userId);
+      if (subs.length === 0) {
+        throw invalid('to', 'you have no push subscription; register one with POST /api/v1/push-subscriptions');
+      }
+      return subs.map((s) => ({
+        subscription: { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } },
+      }));
+    }
+    case 'chat':
+      return [to ? { address: to } : {}];
+    case 'none':
+      return [{}];
   }
-  if (type === 'telegram' && to) return [{ address: to }];
-  return [{}];
 }
 
 /**
@@ -51,7 +56,8 @@ export async function testChannel(
   type: string,
   request: ChannelTestRequest,
 ): Promise<void> {
-  if (!getChannel(type)) throw notFound(`Channel type "${type}"`);
+  const channel = getChannel(type);
+  if (!channel) throw notFound(`Channel type "${type}"`);
   const saved = await loadChannelSetting(ctx, type);
   if (saved && saved.config === null && !request.config) {
     throw invalid(
@@ -60,16 +66,16 @@ export async function testChannel(
     );
   }
   const merged = { ...(saved?.config ?? {}), ...(request.config ?? {}) };
-  if (Object.keys(merged).length === 0 && type !== 'webpush') {
+  if (Object.keys(merged).length === 0 && !channel.withDefaults) {
     throw invalid('config', `the ${type} channel is not configured; save it first or send a config to test`);
   }
   const config = resolveConfig(ctx, type, merged, saved?.config);
-  const recipients = await recipientsFor(ctx, principal, type, request.to);
+  const recipients = await recipientsFor(ctx, principal, channel, request.to);
   const who = principal.username ?? principal.email ?? 'an administrator';
   const message: OutboundMessage = {
     deliveryId: `test-${newId(ctx.clock.now())}`,
     title: 'Herald test notification',
-    text: `This is a test of the ${type} channel, sent by ${who}. If you can read it, the channel works.`,
+    text: `This is a test of the ${channel.label} channel, sent by ${who}. If you can read it, the channel works.`,
     deliveryType: 'NORMAL',
     data: { test: true },
   };

@@ -171,7 +171,7 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       return { delivery: d, ok: true };
     } catch (err) {
       const e = err instanceof ChannelError ? err : new ChannelError(String(err), true);
-      const gone = row.channel === 'webpush' && (e.status === 404 || e.status === 410);
+      const gone = e.recipientGone;
       return {
         delivery: d,
         ok: false,

@@ -1,4 +1,5 @@
 import type { Recipient } from '../channels/channel.ts';
+import { getChannel } from '../channels/channel-registry.ts';
 import type { AppContext } from '../context.ts';
 import { newId } from '../domain/ids.ts';
 import { emptyDraft } from '../domain/message.ts';
@@ -58,16 +59,21 @@ export function targetsFor(
   }
   const users = dir.users.filter((u) => userIds.has(u.id));
   if (channel === 'inbox') return { userIds: [...userIds], targets: [] };
-  if (channel === 'smtp') {
-    const targets: Target[] = users.filter((u) => u.email).map((u) => ({ address: u.email!, userId: u.id }));
-    for (const r of raw)
-      if (r.includes('@') && !targets.some((t) => t.address === r)) targets.push({ address: r });
-    return { userIds: [...userIds], targets };
+  switch (getChannel(channel)?.addressing) {
+    case 'email': {
+      const targets: Target[] = users
+        .filter((u) => u.email)
+        .map((u) => ({ address: u.email!, userId: u.id }));
+      for (const r of raw)
+        if (r.includes('@') && !targets.some((t) => t.address === r)) targets.push({ address: r });
+      return { userIds: [...userIds], targets };
+    }
+    case 'push-subscription':
+      return { userIds: [...userIds], targets: users.flatMap((u) => subs.get(u.id) ?? []) };
+    case 'chat':
+      if (raw.length > 0) return { userIds: [], targets: raw.map((address) => ({ address })) };
+      break;
   }
-  if (channel === 'webpush')
-    return { userIds: [...userIds], targets: users.flatMap((u) => subs.get(u.id) ?? []) };
-  if (channel === 'telegram' && raw.length > 0)
-    return { userIds: [], targets: raw.map((address) => ({ address })) };
   return { userIds: [...userIds], targets: [{}] };
 }
 
@@ -88,7 +94,7 @@ export async function applyPlans(
   const now = ctx.clock.now();
   const dir = await lookupRecipients(tx, [...new Set(plans.flatMap((p) => p.recipients))]);
   const subs = new Map<string, Target[]>();
-  if (plans.some((p) => p.channel === 'webpush')) {
+  if (plans.some((p) => getChannel(p.channel)?.addressing === 'push-subscription')) {
     for (const s of await pushSubscriptionsOf(
       tx,
       dir.users.map((u) => u.id),

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ACTION_TYPES, DELIVERY_TYPES, LIMITS, MEDIA_TYPES } from '../../domain/message.ts';
+import { ACTION_TYPES, MEDIA_TYPES } from '../../domain/message.ts';
 import { Nullable } from './common.schema.ts';
 
 const lit = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -26,38 +26,6 @@ export const AttachmentSchema = Type.Object(
     saveOnServer: Type.Optional(Type.Boolean({ description: 'If true with url, the server keeps a copy' })),
   },
   { $id: 'MessageAttachment' },
-);
-
-/** Documentation of the create-message fields; validation is done by readMessageInput. */
-export const CreateMessageBody = Type.Object(
-  {
-    title: Type.String({ maxLength: LIMITS.title }),
-    subtitle: Type.Optional(Type.String({ maxLength: LIMITS.subtitle })),
-    body: Type.Optional(Type.String({ maxLength: LIMITS.body })),
-    bucketId: Type.String({ description: 'Bucket id, or a bucket name resolved server-side' }),
-    deliveryType: lit(DELIVERY_TYPES),
-    attachments: Type.Optional(Type.Array(Type.Ref('MessageAttachment'))),
-    actions: Type.Optional(Type.Array(Type.Ref('MessageAction'))),
-    tapAction: Type.Optional(Type.Ref('MessageAction')),
-    sound: Type.Optional(Type.String()),
-    addMarkAsReadAction: Type.Optional(Type.Boolean({ default: false })),
-    addOpenNotificationAction: Type.Optional(Type.Boolean({ default: false })),
-    addDeleteAction: Type.Optional(Type.Boolean({ default: false })),
-    snoozes: Type.Optional(Type.Array(Type.Integer(), { description: 'Allowed snooze durations (minutes)' })),
-    locale: Type.Optional(Type.String()),
-    groupId: Type.Optional(Type.String({ description: 'Defaults to the bucket id' })),
-    collapseId: Type.Optional(Type.String()),
-    userIds: Type.Optional(
-      Type.Union([Type.Array(Type.String()), Type.String()], {
-        description: 'Target subset of bucket members (ids or usernames), JSON array or CSV',
-      }),
-    ),
-    imageUrl: Type.Optional(Type.String()),
-    videoUrl: Type.Optional(Type.String()),
-    gifUrl: Type.Optional(Type.String()),
-    tapUrl: Type.Optional(Type.String()),
-  },
-  { description: 'Unknown fields are ignored.' },
 );
 
 export const MessageSchema = Type.Object(

@@ -1,39 +1,41 @@
-import { createReadStream } from 'node:fs';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
-import { AppError, forbidden, invalid, invalidMany, notFound } from '../../../../domain/errors.ts';
-import { isAdmin } from '../../../../domain/principal.ts';
-import { attachmentPath, discardFiles, storeAttachment } from '../../../../ingest/attachment-files.ts';
-import { readMessageInput } from '../../../../ingest/message-input.ts';
+import { AppError, invalid } from '../../../../domain/errors.ts';
+import { discardFiles, storeAttachment } from '../../../../ingest/attachment-files.ts';
+import { type MessageInput, readMessageInput } from '../../../../ingest/message-input.ts';
+import { MessageInputSchema } from '../../../../ingest/message-input.schema.ts';
 import { ParserInputError } from '../../../../ingest/parsers/parser.ts';
 import { findParser, parsers } from '../../../../ingest/parsers/parser-registry.ts';
 import { sendMessage } from '../../../../ingest/send-message.ts';
-import { requireTokenBucket } from '../../../../services/bucket.service.ts';
-import {
-  type AttachmentRow,
-  canReadAttachment,
-  getAttachments,
-} from '../../../../store/attachment.repository.ts';
-import { deleteMessage, getMessage } from '../../../../store/message.repository.ts';
+import { deleteMessageAs } from '../../../../services/message.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
+import { checkedBy, fromReader } from '../../../schemas/checked-by.ts';
 import { errorResponses, IdParams } from '../../../schemas/common.schema.ts';
-import { CreateMessageBody } from '../../../schemas/message.schema.ts';
 
 const send = { scope: 'messages:create' } as const;
-// The messages family validates with one normaliser for JSON, multipart and query input, so
-// the route schema documents the fields without a second, differently-worded validator.
-const documentOnly = () => () => true;
 
-function idempotencyKey(request: FastifyRequest): string | undefined {
-  const k = request.headers['idempotency-key'];
-  if (k === undefined) return undefined;
-  const key = Array.isArray(k) ? k[0] : k;
-  if (key.length === 0 || key.length > 255) throw invalid('Idempotency-Key', 'must be 1-255 characters');
-  return key;
-}
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'A repeat returns the first response' }),
+  ),
+});
+
+// One reader checks the message fields from every source against MessageInputSchema; the
+// route validator runs it, so the checked MessageInput is what the handler receives.
+const jsonInput = checkedBy({
+  body: (body) =>
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? { ok: true, value: readMessageInput(body as Record<string, unknown>, 'json') }
+      : { ok: false, errors: [{ field: '(body)', detail: 'must be a JSON object' }] },
+});
+const queryInput = checkedBy({
+  querystring: fromReader((query) => readMessageInput(query as Record<string, unknown>, 'text')),
+});
+
+const idempotencyKey = (headers: { 'idempotency-key'?: string }) => headers['idempotency-key'];
 
 async function answer(reply: FastifyReply, result: { status: number; body: unknown }) {
   return reply.code(result.status).send(result.body);
@@ -51,25 +53,22 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/',
       {
         config: { access: send },
-        validatorCompiler: documentOnly,
+        validatorCompiler: jsonInput,
         schema: {
           tags: ['messages'],
           summary: 'Create a message in a bucket; one inbox item per recipient',
-          body: CreateMessageBody,
-          headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
+          body: MessageInputSchema,
+          headers: IdempotencyHeaders,
           response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
-        if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) {
-          throw invalid('(body)', 'must be a JSON object');
-        }
-        const input = readMessageInput(request.body as Record<string, unknown>, 'json');
+        const input = request.body as unknown as MessageInput;
         return answer(
           reply,
           await sendMessage(ctx, principalOf(request), input, {
             scope: 'messages.create',
-            idempotencyKey: idempotencyKey(request),
+            idempotencyKey: idempotencyKey(request.headers),
           }),
         );
       },
@@ -79,22 +78,23 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/',
       {
         config: { access: { ...send, tokenOnly: true } },
-        validatorCompiler: documentOnly,
+        validatorCompiler: queryInput,
         schema: {
           tags: ['messages'],
           summary:
             'Create a message from query parameters (access token only; arrays and objects JSON-encoded)',
-          querystring: CreateMessageBody,
+          querystring: MessageInputSchema,
+          headers: IdempotencyHeaders,
           response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
-        const input = readMessageInput(request.query as Record<string, unknown>, 'text');
+        const input = request.query as unknown as MessageInput;
         return answer(
           reply,
           await sendMessage(ctx, principalOf(request), input, {
             scope: 'messages.get',
-            idempotencyKey: idempotencyKey(request),
+            idempotencyKey: idempotencyKey(request.headers),
           }),
         );
       },
@@ -104,11 +104,14 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/with-attachment',
       {
         config: { access: send },
-        validatorCompiler: documentOnly,
         schema: {
           tags: ['messages'],
           summary: 'Create a message with uploaded files (multipart/form-data; fields as in POST /messages)',
+          description:
+            'Every non-file part is a field of POST /messages, read and checked as that body is; ' +
+            'each file part becomes an attachment.',
           consumes: ['multipart/form-data'],
+          headers: IdempotencyHeaders,
           response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404, 413) },
         },
       },
@@ -116,8 +119,8 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         if (!request.isMultipart()) throw invalid('(body)', 'must be multipart/form-data');
         const principal = principalOf(request);
         const fields: Record<string, unknown> = {};
-        const uploads: AttachmentRow[] = [];
-        let input: ReturnType<typeof readMessageInput>;
+        const uploads: Array<Awaited<ReturnType<typeof storeAttachment>>> = [];
+        let input: MessageInput;
         try {
           for await (const part of request.parts()) {
             if (part.type === 'file') {
@@ -146,7 +149,7 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           await sendMessage(ctx, principal, input, {
             scope: 'messages.with-attachment',
             uploads,
-            idempotencyKey: idempotencyKey(request),
+            idempotencyKey: idempotencyKey(request.headers),
           }),
         );
       },
@@ -161,20 +164,16 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           summary: 'Parse a payload from a known system into a message',
           description: `Built-in parsers: ${Object.keys(parsers).join(', ')}.`,
           querystring: Type.Object({
-            parser: Type.Optional(Type.String({ maxLength: 64 })),
-            bucketId: Type.Optional(Type.String({ maxLength: 200 })),
+            parser: Type.String({ minLength: 1, maxLength: 64 }),
+            bucketId: Type.String({ minLength: 1, maxLength: 200 }),
           }),
+          headers: IdempotencyHeaders,
           response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
         const { parser: name, bucketId } = request.query;
-        const missing = [
-          ...(name ? [] : [{ field: 'parser', detail: 'is required' }]),
-          ...(bucketId ? [] : [{ field: 'bucketId', detail: 'is required' }]),
-        ];
-        if (missing.length > 0) throw invalidMany(missing);
-        const parser = findParser(name!);
+        const parser = findParser(name);
         if (!parser) {
           throw new AppError(
             'notFound',
@@ -206,7 +205,7 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           reply,
           await sendMessage(ctx, principalOf(request), input, {
             scope: 'messages.transform',
-            idempotencyKey: idempotencyKey(request),
+            idempotencyKey: idempotencyKey(request.headers),
           }),
         );
       },
@@ -224,57 +223,8 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const principal = principalOf(request);
-        const message = await getMessage(ctx.store.db, request.params.id);
-        if (!message) throw notFound('Message');
-        if (message.bucket_id) requireTokenBucket(principal, message.bucket_id);
-        if (message.sender_id !== principal.userId && !isAdmin(principal)) {
-          throw forbidden('Only the sender or an administrator can delete a message.');
-        }
-        const events = await ctx.store.writer.run(async (tx) => {
-          const removed = await deleteMessage(tx, message.id);
-          const evs = removed.map((n) => ({
-            userId: n.user_id,
-            notificationId: n.id,
-            kind: 'updated' as const,
-          }));
-          await ctx.inboxEvents.inTx(tx, evs);
-          return evs;
-        });
-        ctx.inboxEvents.committed(events);
+        await deleteMessageAs(ctx, principalOf(request), request.params.id);
         return reply.code(204).send(null);
-      },
-    );
-  };
-}
-
-export function attachmentsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.get(
-      '/:id',
-      {
-        config: { access: { scope: 'messages:read' } },
-        schema: {
-          tags: ['messages'],
-          summary: 'Download a stored attachment (its recipients and sender only)',
-          params: IdParams,
-          response: { ...errorResponses(403, 404) },
-        },
-      },
-      async (request, reply) => {
-        const principal = principalOf(request);
-        const [att] = await getAttachments(ctx.store.db, [request.params.id]);
-        if (!att) throw notFound('Attachment');
-        if (!isAdmin(principal) && !(await canReadAttachment(ctx.store.db, att, principal.userId))) {
-          throw notFound('Attachment');
-        }
-        const safeName = att.filename.replace(/["\\\r\n]/g, '_');
-        return reply
-          .header('content-type', att.content_type)
-          .header('content-length', String(att.size))
-          .header('content-disposition', `inline; filename="${safeName}"`)
-          .header('x-content-type-options', 'nosniff')
-          .send(createReadStream(attachmentPath(ctx.config.dataDir, att.path)));
       },
     );
   };

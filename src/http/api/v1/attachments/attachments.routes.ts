@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../../../context.ts';
+import { attachmentFor } from '../../../../services/attachment.service.ts';
+import { principalOf } from '../../../plugins/app/auth.plugin.ts';
+import { errorResponses, IdParams } from '../../../schemas/common.schema.ts';
+
+/** Stored attachments of the messages family (`/api/v1/attachments`). */
+export function attachmentsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/:id',
+      {
+        config: { access: { scope: 'messages:read' } },
+        schema: {
+          tags: ['messages'],
+          summary: 'Download a stored attachment (its recipients and sender only)',
+          params: IdParams,
+          response: { ...errorResponses(403, 404) },
+        },
+      },
+      async (request, reply) => {
+        const att = await attachmentFor(ctx, principalOf(request), request.params.id);
+        const safeName = att.filename.replace(/["\\\r\n]/g, '_');
+        return reply
+          .header('content-type', att.contentType)
+          .header('content-length', String(att.size))
+          .header('content-disposition', `inline; filename="${safeName}"`)
+          .header('x-content-type-options', 'nosniff')
+          .send(att.open());
+      },
+    );
+  };
+}

@@ -164,7 +164,11 @@ const TYPE_DETAILS: Record<string, string> = {
 };
 
 const isUnion = (i: Issue) => i.keyword === 'anyOf' || i.keyword === 'oneOf';
-const within = (i: Issue, union: Issue) => i !== union && i.schemaPath.startsWith(`${union.schemaPath}/${union.keyword}/`);
+/** An issue of one of the union's branches, for the same value (one schema checks every array item). */
+const within = (i: Issue, union: Issue) =>
+  i !== union &&
+  i.schemaPath.startsWith(`${union.schemaPath}/${union.keyword}/`) &&
+  (i.instancePath === union.instancePath || i.instancePath.startsWith(`${union.instancePath}/`));
 
 /** Replaces each union's issues (its own and every branch's) with those of the branch the value meant. */
 function resolveUnions(root: Schema, value: unknown, issues: Issue[]): Issue[] {
@@ -174,7 +178,12 @@ function resolveUnions(root: Schema, value: unknown, issues: Issue[]): Issue[] {
   for (const issue of issues) {
     if (outer.some((u) => within(issue, u))) continue;
     if (outer.includes(issue)) {
-      const chosen = chooseBranch(root, value, issue, issues.filter((i) => within(i, issue)));
+      const chosen = chooseBranch(
+        root,
+        value,
+        issue,
+        issues.filter((i) => within(i, issue)),
+      );
       out.push(...(chosen.includes(issue) ? chosen : resolveUnions(root, value, chosen)));
     } else {
       out.push(issue);
@@ -194,13 +203,17 @@ function chooseBranch(root: Schema, value: unknown, union: Issue, inner: Issue[]
   const keys = discriminators(objects.map(({ b }) => b));
   if (keys.length > 0 && here !== null && typeof here === 'object' && !Array.isArray(here)) {
     const named = objects.filter(({ b }) => keys.every((k) => allows(propertyOf(b, k), (here as Schema)[k])));
-    if (named.length > 0) return fewest(named.map(({ i }) => issuesOf(i)), union);
+    if (named.length > 0)
+      return fewest(
+        named.map(({ i }) => issuesOf(i)),
+        union,
+      );
     const key = keys[0];
     const allowed = objects.flatMap(({ b }) => valuesOf(propertyOf(b, key)));
     return [
       {
         keyword: 'enum',
-        schemaPath: union.schemaPath,
+        schemaPath: `${prefix}${objects[0].i}/properties/${key}`,
         instancePath: `${union.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
         params: { allowedValues: [...new Set(allowed)] },
         message: 'must be one of the allowed values',
@@ -213,8 +226,7 @@ function chooseBranch(root: Schema, value: unknown, union: Issue, inner: Issue[]
     .filter(
       (list) =>
         !list.some(
-          (x) =>
-            x.instancePath === union.instancePath && ['type', 'const', 'enum'].includes(x.keyword),
+          (x) => x.instancePath === union.instancePath && ['type', 'const', 'enum'].includes(x.keyword),
         ),
     );
   return fits.length > 0 ? fewest(fits, union) : [union];

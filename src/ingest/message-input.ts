@@ -155,7 +155,11 @@ function normalise(f: MessageInputFields): MessageInput {
     const url = f[field];
     if (url) attachments.push({ mediaType, url });
   }
-  const tapAction = f.tapAction ? action(f.tapAction) : f.tapUrl ? { type: 'NAVIGATE' as const, value: f.tapUrl } : null;
+  const tapAction = f.tapAction
+    ? action(f.tapAction)
+    : f.tapUrl
+      ? { type: 'NAVIGATE' as const, value: f.tapUrl }
+      : null;
   return {
     bucketRef: f.bucketId,
     title: f.title,

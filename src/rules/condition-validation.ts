@@ -1,12 +1,8 @@
-import { findRegexProblem } from './regex-safety.ts';
-import {
-  CONDITION_OPERATORS,
-  type ConditionOperator,
-  type FieldError,
-  isConditionOperator,
-  type RuleCondition,
-} from './rule.types.ts';
-import { isScalar, toOrderable } from './value-compare.ts';
+import { type TSchema, Type } from 'typebox';
+import type { FieldError } from '../domain/errors.ts';
+import { findRegexProblem, MAX_REGEX_LENGTH } from './regex-safety.ts';
+import type { ConditionOperator } from './rule.types.ts';
+import { toOrderable } from './value-compare.ts';
 
 /** Longest dotted field path; event fields are names, not documents. */
 export const MAX_FIELD_PATH_LENGTH = 200;
@@ -14,104 +10,119 @@ export const MAX_FIELD_PATH_LENGTH = 200;
 /** Most entries in an `in` / `not_in` list; long allow-lists belong in CIDR ranges. */
 export const MAX_LIST_ENTRIES = 1000;
 
-const FIELD_PATH = /^[^.]+(?:\.[^.]+)*$/;
+const ORDERED = 'must be a number or an ISO 8601 date';
+
+const FieldPath = Type.String({
+  minLength: 1,
+  maxLength: MAX_FIELD_PATH_LENGTH,
+  pattern: '^[^.]+(?:\\.[^.]+)*$',
+  description: 'Dotted path into the event fields, such as user.email or tags.0',
+  'x-detail': { pattern: 'must be a dotted path such as user.email or tags.0', type: 'must be a string' },
+});
+
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
+  'x-detail': 'must be a string, number or boolean',
+});
+
+/** Numbers, numeric strings or ISO 8601 dates; which strings qualify is checked in code. */
+const Orderable = Type.Union([Type.Number(), Type.String()], { 'x-detail': ORDERED });
+
+const condition = (operators: readonly ConditionOperator[], value: TSchema, description: string) =>
+  Type.Object({ field: FieldPath, operator: Type.Enum(operators), value }, { description });
 
 /**
- * Checks one condition at `path` (e.g. `conditions[0]`), appending problems to `errors` with
- * the exact sub-field at fault, so a client can point at the offending input. Returns the
- * normalised condition, or null when anything was wrong.
+ * One condition; the operator decides what `value` must be. A field that is missing from the
+ * event makes positive operators false and negative ones (`not_*`) true.
  */
-export function validateCondition(input: unknown, path: string, errors: FieldError[]): RuleCondition | null {
-  if (!isRecord(input)) {
-    errors.push({ field: path, detail: 'must be an object with field, operator and value' });
-    return null;
-  }
-  const before = errors.length;
-  const { field, operator, value } = input;
-  if (typeof field !== 'string' || field.length === 0) {
-    errors.push({ field: `${path}.field`, detail: 'must be a non-empty string (a dotted path)' });
-  } else if (field.length > MAX_FIELD_PATH_LENGTH) {
-    errors.push({ field: `${path}.field`, detail: `must be at most ${MAX_FIELD_PATH_LENGTH} characters` });
-  } else if (!FIELD_PATH.test(field)) {
-    errors.push({ field: `${path}.field`, detail: 'must be a dotted path such as user.email or tags.0' });
-  }
-  if (!isConditionOperator(operator)) {
-    errors.push({
-      field: `${path}.operator`,
-      detail: `unknown operator ${JSON.stringify(operator)}; use one of ${CONDITION_OPERATORS.join(', ')}`,
-    });
-  } else {
-    checkValue(operator, value, `${path}.value`, errors);
-  }
-  if (errors.length > before) return null;
-  const condition: RuleCondition = { field: field as string, operator: operator as ConditionOperator };
-  if (value !== undefined) condition.value = value;
-  return condition;
-}
+export const ConditionSchema = Type.Union(
+  [
+    condition(['equals', 'not_equals'], Scalar, 'Equal (numbers compare as numbers)'),
+    condition(
+      ['in', 'not_in'],
+      Type.Array(Scalar, {
+        maxItems: MAX_LIST_ENTRIES,
+        'x-detail': { type: 'must be an array of values (IP fields also accept CIDR ranges)' },
+      }),
+      'One of the values; for IP fields, entries may be CIDR ranges',
+    ),
+    condition(['contains', 'not_contains'], Scalar, 'Substring, or member of an array field'),
+    condition(['starts_with', 'ends_with'], Type.String(), 'String prefix or suffix'),
+    condition(
+      ['matches'],
+      Type.String({
+        maxLength: MAX_REGEX_LENGTH,
+        'x-detail': { type: 'must be a regular expression as a string' },
+      }),
+      'Regular expression; patterns that could backtrack catastrophically are refused',
+    ),
+    condition(['gt', 'gte', 'lt', 'lte'], Orderable, 'Compared as numbers or as instants'),
+    condition(
+      ['between'],
+      Type.Array(Orderable, {
+        minItems: 2,
+        maxItems: 2,
+        'x-detail': {
+          type: 'must be a two-element array [low, high]',
+          minItems: 'must be a two-element array [low, high]',
+          maxItems: 'must be a two-element array [low, high]',
+        },
+      }),
+      'Inclusive [low, high], both numbers or both dates',
+    ),
+    Type.Object(
+      {
+        field: FieldPath,
+        operator: Type.Enum(['exists']),
+        value: Type.Optional(Type.Boolean({ 'x-detail': 'must be true or false (or omitted)' })),
+      },
+      { description: 'The field is present (value true or omitted) or absent (false)' },
+    ),
+  ],
+  { 'x-detail': 'must be an object with field, operator and value' },
+);
 
-function checkValue(operator: ConditionOperator, value: unknown, path: string, errors: FieldError[]): void {
-  const fail = (detail: string, at = path) => errors.push({ field: at, detail });
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What the condition schema cannot express: that a `matches` pattern is safe to run, that an
+ * ordered value really is a number or an ISO date, and that `between` bounds are of one kind
+ * and in order. Runs on input that may also fail the schema, so it looks only at the shapes it
+ * understands; `path` is where the condition sits (`conditions[0]`).
+ */
+export function conditionProblems(input: unknown, path: string): FieldError[] {
+  if (!isRecord(input)) return [];
+  const at = `${path}.value`;
+  const { operator, value } = input;
   switch (operator) {
-    case 'equals':
-    case 'not_equals':
-    case 'contains':
-    case 'not_contains':
-      if (!isScalar(value)) fail('must be a string, number or boolean');
-      return;
-    case 'starts_with':
-    case 'ends_with':
-      if (typeof value !== 'string') fail('must be a string');
-      return;
-    case 'in':
-    case 'not_in':
-      if (!Array.isArray(value)) {
-        fail('must be an array of values (IP fields also accept CIDR ranges)');
-      } else if (value.length > MAX_LIST_ENTRIES) {
-        fail(`must have at most ${MAX_LIST_ENTRIES} entries`);
-      } else {
-        value.forEach((entry, i) => {
-          if (!isScalar(entry)) fail('must be a string, number or boolean', `${path}[${i}]`);
-        });
-      }
-      return;
-    case 'matches':
-      if (typeof value !== 'string') fail('must be a regular expression as a string');
-      else {
-        const problem = findRegexProblem(value);
-        if (problem) fail(problem);
-      }
-      return;
+    case 'matches': {
+      const problem = typeof value === 'string' ? findRegexProblem(value) : null;
+      return problem ? [{ field: at, detail: problem }] : [];
+    }
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte':
-      if (toOrderable(value) === null) fail('must be a number or an ISO 8601 date');
-      return;
+      return (typeof value === 'string' || typeof value === 'number') && toOrderable(value) === null
+        ? [{ field: at, detail: ORDERED }]
+        : [];
     case 'between':
-      checkBetween(value, path, errors);
-      return;
-    case 'exists':
-      if (value !== undefined && typeof value !== 'boolean') fail('must be true or false (or omitted)');
-      return;
+      return Array.isArray(value) && value.length === 2 ? betweenProblems(value, at) : [];
+    default:
+      return [];
   }
 }
 
-function checkBetween(value: unknown, path: string, errors: FieldError[]): void {
-  if (!Array.isArray(value) || value.length !== 2) {
-    errors.push({ field: path, detail: 'must be a two-element array [low, high]' });
-    return;
-  }
-  const [low, high] = value.map(toOrderable);
-  if (!low) errors.push({ field: `${path}[0]`, detail: 'must be a number or an ISO 8601 date' });
-  if (!high) errors.push({ field: `${path}[1]`, detail: 'must be a number or an ISO 8601 date' });
-  if (!low || !high) return;
-  if (low.kind !== high.kind) {
-    errors.push({ field: path, detail: 'bounds must both be numbers or both be dates' });
-  } else if (low.value > high.value) {
-    errors.push({ field: path, detail: 'low bound must not be greater than high bound' });
-  }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function betweenProblems(bounds: unknown[], path: string): FieldError[] {
+  if (!bounds.every((b) => typeof b === 'string' || typeof b === 'number')) return [];
+  const [low, high] = bounds.map(toOrderable);
+  const errors: FieldError[] = [];
+  if (!low) errors.push({ field: `${path}[0]`, detail: ORDERED });
+  if (!high) errors.push({ field: `${path}[1]`, detail: ORDERED });
+  if (!low || !high) return errors;
+  if (low.kind !== high.kind)
+    return [{ field: path, detail: 'bounds must both be numbers or both be dates' }];
+  if (low.value > high.value)
+    return [{ field: path, detail: 'low bound must not be greater than high bound' }];
+  return [];
 }

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateRuleInput } from './rule-validation.ts';
-
-const channels = ['smtp', 'slack', 'inbox'];
+import { RULE_CHANNELS, validateRuleInput } from './rule-validation.ts';
 
 const specExample = {
   name: 'Alert on failed logins',
@@ -14,21 +12,22 @@ const specExample = {
 };
 
 function errorFields(input: unknown, partial = false): string[] {
-  const result = validateRuleInput(input, { channels, partial });
+  const result = validateRuleInput(input, { partial });
   return result.ok ? [] : result.errors.map((e) => e.field);
 }
 
 describe('validateRuleInput (create)', () => {
   it('accepts the spec example and normalises the cadence to an object', () => {
-    const result = validateRuleInput(specExample, { channels });
+    const result = validateRuleInput(specExample);
     expect(result).toEqual({ ok: true, value: { ...specExample, cadence: { type: 'instant' } } });
   });
 
   it('fills defaults for optional fields', () => {
-    const result = validateRuleInput(
-      { name: '  Minimal  ', events: ['*'], actions: [{ channel: 'inbox', recipients: ['role_admin'] }] },
-      { channels },
-    );
+    const result = validateRuleInput({
+      name: '  Minimal  ',
+      events: ['*'],
+      actions: [{ channel: 'inbox', recipients: ['role_admin'] }],
+    });
     expect(result).toEqual({
       ok: true,
       value: {
@@ -44,7 +43,7 @@ describe('validateRuleInput (create)', () => {
   });
 
   it('ignores read-only keys a client sends back', () => {
-    const result = validateRuleInput({ ...specExample, id: 'rule_1', createdAt: 'x' }, { channels });
+    const result = validateRuleInput({ ...specExample, id: 'rule_1', createdAt: 'x' });
     expect(result.ok && 'id' in result.value).toBe(false);
   });
 
@@ -87,7 +86,7 @@ describe('validateRuleInput (create)', () => {
       { field: 'c', operator: 'matches', value: '(a+)+' },
       { field: 'd', operator: 'between', value: [1] },
     ];
-    expect(errorFields({ ...specExample, conditions })).toEqual([
+    expect(errorFields({ ...specExample, conditions }).sort()).toEqual([
       'conditions[1].operator',
       'conditions[2].value',
       'conditions[3].value',
@@ -113,17 +112,36 @@ describe('validateRuleInput (create)', () => {
     expect(errorFields({ ...specExample, actions: [] })).toEqual(['actions']);
   });
 
-  it('tells the client which channels exist', () => {
-    const result = validateRuleInput(
-      { ...specExample, actions: [{ channel: 'sms', recipients: ['x'] }] },
-      { channels },
-    );
-    expect(result.ok ? null : result.errors[0].detail).toContain('smtp, slack, inbox');
+  it('tells the client which channels exist: the inbox and every outside channel', () => {
+    expect(RULE_CHANNELS).toEqual(['inbox', 'smtp', 'telegram', 'slack', 'webhook', 'discord', 'webpush']);
+    const result = validateRuleInput({ ...specExample, actions: [{ channel: 'sms', recipients: ['x'] }] });
+    expect(result.ok ? null : result.errors[0]).toEqual({
+      field: 'actions[0].channel',
+      detail: 'unknown channel; available: inbox, smtp, telegram, slack, webhook, discord, webpush',
+    });
+  });
+
+  it('names every problem at once, from the schema and from the checks beyond it', () => {
+    const result = validateRuleInput({
+      name: 'Bad',
+      events: ['not a pattern!'],
+      conditions: [
+        { field: 'a', operator: 'resembles', value: 1 },
+        { field: 'b', operator: 'matches', value: '(a+)+$' },
+      ],
+      actions: [{ channel: 'carrier-pigeon', recipients: ['x'] }],
+    });
+    expect(result.ok ? [] : result.errors.map((e) => e.field).sort()).toEqual([
+      'actions[0].channel',
+      'conditions[0].operator',
+      'conditions[1].value',
+      'events[0]',
+    ]);
   });
 });
 
 describe('validateRuleInput cadence', () => {
-  const cadence = (value: unknown) => validateRuleInput({ ...specExample, cadence: value }, { channels });
+  const cadence = (value: unknown) => validateRuleInput({ ...specExample, cadence: value });
 
   it('accepts the object forms', () => {
     expect(cadence({ type: 'instant' })).toMatchObject({ ok: true, value: { cadence: { type: 'instant' } } });
@@ -164,8 +182,8 @@ describe('validateRuleInput (partial update)', () => {
       enabled: false,
       events: ['auth.login_failed', 'auth.account_locked'],
     };
-    expect(validateRuleInput(input, { channels, partial: true })).toEqual({ ok: true, value: input });
-    expect(validateRuleInput({}, { channels, partial: true })).toEqual({ ok: true, value: {} });
+    expect(validateRuleInput(input, { partial: true })).toEqual({ ok: true, value: input });
+    expect(validateRuleInput({}, { partial: true })).toEqual({ ok: true, value: {} });
   });
 
   it('still rejects bad values, including explicit nulls', () => {
@@ -177,7 +195,7 @@ describe('validateRuleInput (partial update)', () => {
   });
 
   it('normalises a string cadence', () => {
-    expect(validateRuleInput({ cadence: 'instant' }, { channels, partial: true })).toEqual({
+    expect(validateRuleInput({ cadence: 'instant' }, { partial: true })).toEqual({
       ok: true,
       value: { cadence: { type: 'instant' } },
     });

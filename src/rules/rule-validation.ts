@@ -1,6 +1,10 @@
-import { isRecord, validateCondition } from './condition-validation.ts';
-import { isValidEventPattern } from './event-pattern.ts';
-import type { FieldError, RuleAction, RuleCadence, RuleCondition, RuleDefinition } from './rule.types.ts';
+import { type Static, Type } from 'typebox';
+import { channelTypes } from '../channels/channel-registry.ts';
+import type { FieldError } from '../domain/errors.ts';
+import { compileCheck } from '../domain/schema-check.ts';
+import { ConditionSchema, conditionProblems } from './condition-validation.ts';
+import { MAX_EVENT_PATTERN_LENGTH } from './event-pattern.ts';
+import type { RuleCadence, RuleDefinition } from './rule.types.ts';
 
 // Limits keep one rule small enough to evaluate on every event without thinking about cost.
 export const MAX_RULE_NAME_LENGTH = 200;
@@ -13,9 +17,101 @@ export const MAX_RECIPIENT_LENGTH = 320;
 /** One week, in minutes: a longer throttle is better expressed as a daily digest. */
 export const MAX_THROTTLE_MINUTES = 10_080;
 
+/** Where a rule action may deliver: the inbox, or any outside channel. */
+export const RULE_CHANNELS: readonly string[] = ['inbox', ...channelTypes];
+
+const NON_EMPTY = { minItems: 'must be a non-empty array' };
+
+// Segments stay within [A-Za-z0-9_-] so a pattern can never smuggle in regex or glob syntax
+// beyond the two wildcard forms documented (see event-pattern.ts).
+const EventPattern = Type.String({
+  maxLength: MAX_EVENT_PATTERN_LENGTH,
+  pattern: '^(?:\\*|[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*(?:\\.\\*)?)$',
+  'x-detail': 'must be an event name (auth.login_failed), * or a prefix wildcard (auth.*)',
+});
+
+const CadenceSchema = Type.Union(
+  [
+    Type.Literal('instant'),
+    Type.Object({ type: Type.Literal('instant') }),
+    Type.Object({
+      type: Type.Literal('throttle'),
+      minutes: Type.Integer({
+        minimum: 1,
+        maximum: MAX_THROTTLE_MINUTES,
+        'x-detail': `must be a whole number of minutes from 1 to ${MAX_THROTTLE_MINUTES}`,
+      }),
+    }),
+    Type.Object({ type: Type.Literal('digest'), every: Type.Enum(['hour', 'day']) }),
+  ],
+  {
+    description:
+      'How often the rule may speak: every match, at most once per N minutes, or one digest per UTC hour or day',
+    'x-detail':
+      'must be "instant", {"type":"throttle","minutes":N} or {"type":"digest","every":"hour"|"day"}',
+  },
+);
+
+const ActionSchema = Type.Object(
+  {
+    channel: Type.Enum(RULE_CHANNELS, {
+      'x-detail': { enum: `unknown channel; available: ${RULE_CHANNELS.join(', ')}` },
+    }),
+    recipients: Type.Array(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_RECIPIENT_LENGTH,
+        pattern: '\\S',
+        'x-detail': `must be a user id, username, role id or address of at most ${MAX_RECIPIENT_LENGTH} characters`,
+      }),
+      { minItems: 1, maxItems: MAX_RECIPIENTS_PER_ACTION, 'x-detail': NON_EMPTY },
+    ),
+  },
+  {
+    description:
+      'Users (id, username, email) and roles become their address on the channel; anything else is a raw address',
+    'x-detail': { type: 'must be an object with channel and recipients' },
+  },
+);
+
+const RuleFields = {
+  name: Type.String({
+    minLength: 1,
+    maxLength: MAX_RULE_NAME_LENGTH,
+    'x-detail': { minLength: 'must be a non-empty string', type: 'must be a non-empty string' },
+  }),
+  enabled: Type.Boolean({ default: true }),
+  events: Type.Array(EventPattern, { minItems: 1, maxItems: MAX_EVENTS_PER_RULE, 'x-detail': NON_EMPTY }),
+  conditionLogic: Type.Enum(['and', 'or'], { default: 'and', description: 'All conditions, or any' }),
+  conditions: Type.Array(ConditionSchema, { maxItems: MAX_CONDITIONS_PER_RULE, default: [] }),
+  cadence: CadenceSchema,
+  actions: Type.Array(ActionSchema, { minItems: 1, maxItems: MAX_ACTIONS_PER_RULE, 'x-detail': NON_EMPTY }),
+};
+
+const ABOUT_UNKNOWN =
+  'Unknown fields (id, createdAt, ...) are ignored, so a rule read back can be sent again.';
+
+/** `POST /notifications/rules`. */
+export const RuleBodySchema = Type.Object(
+  {
+    name: RuleFields.name,
+    enabled: Type.Optional(RuleFields.enabled),
+    events: RuleFields.events,
+    conditionLogic: Type.Optional(RuleFields.conditionLogic),
+    conditions: Type.Optional(RuleFields.conditions),
+    cadence: Type.Optional(RuleFields.cadence),
+    actions: RuleFields.actions,
+  },
+  { description: ABOUT_UNKNOWN },
+);
+
+/** `PUT /notifications/rules/:id`: every field optional, present ones checked as on create. */
+export const RulePatchSchema = Type.Partial(Type.Object(RuleFields), { description: ABOUT_UNKNOWN });
+
+const createCheck = compileCheck(RuleBodySchema);
+const patchCheck = compileCheck(RulePatchSchema);
+
 export interface RuleValidationOptions {
-  /** Channels an action may name: the configured ones plus `inbox`, supplied by the caller. */
-  channels: readonly string[];
   /** For updates: only present fields are checked, and no defaults are filled in. */
   partial?: boolean;
 }
@@ -29,11 +125,14 @@ const DEFAULTS = {
   cadence: { type: 'instant' },
 } as const satisfies Partial<RuleDefinition>;
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * Turns a client's rule body into a `RuleDefinition`, or lists every problem with the exact
  * field path (`conditions[0].operator`, `actions[1].channel`) so the API can answer 400 once
- * with all of them. Unknown top-level keys are ignored so clients can send back a rule they
- * read (with `id`, `createdAt`, ...) as an update.
+ * with all of them: the schema's, then what a schema cannot say ({@link conditionProblems}).
+ * Unknown top-level keys are ignored.
  */
 export function validateRuleInput(
   input: unknown,
@@ -41,164 +140,58 @@ export function validateRuleInput(
 ): RuleValidationResult<Partial<RuleDefinition>>;
 export function validateRuleInput(
   input: unknown,
-  opts: RuleValidationOptions & { partial?: false },
+  opts?: RuleValidationOptions & { partial?: false },
 ): RuleValidationResult<RuleDefinition>;
 export function validateRuleInput(
   input: unknown,
-  opts: RuleValidationOptions,
+  opts?: RuleValidationOptions,
 ): RuleValidationResult<RuleDefinition | Partial<RuleDefinition>>;
 export function validateRuleInput(
   input: unknown,
-  opts: RuleValidationOptions,
+  opts: RuleValidationOptions = {},
 ): RuleValidationResult<RuleDefinition | Partial<RuleDefinition>> {
   if (!isRecord(input)) return { ok: false, errors: [{ field: 'body', detail: 'must be a JSON object' }] };
-  const errors: FieldError[] = [];
+  // The name is compared and shown trimmed; surrounding spaces are never meant.
+  const body = typeof input.name === 'string' ? { ...input, name: input.name.trim() } : input;
+  const check = opts.partial ? patchCheck : createCheck;
+  const conditions = Array.isArray(body.conditions) ? body.conditions : [];
+  const errors = [
+    ...check.errors(body),
+    ...conditions.flatMap((c, i) => conditionProblems(c, `conditions[${i}]`)),
+  ];
+  if (errors.length > 0) {
+    const seen = new Set<string>();
+    return { ok: false, errors: errors.filter((e) => !seen.has(e.field) && !!seen.add(e.field)) };
+  }
+  const value = definitionOf(body as Static<typeof RulePatchSchema>);
+  return { ok: true, value: opts.partial ? value : ({ ...DEFAULTS, ...value } as RuleDefinition) };
+}
+
+/** The checked body as the core keeps it: known keys only, the cadence always an object. */
+function definitionOf(b: Static<typeof RulePatchSchema>): Partial<RuleDefinition> {
   const out: Partial<RuleDefinition> = {};
-  const partial = opts.partial === true;
-  const present = (key: keyof RuleDefinition) => input[key] !== undefined;
-  const required = (key: keyof RuleDefinition) => {
-    if (!partial) errors.push({ field: key, detail: 'is required' });
-  };
-
-  if (present('name')) out.name = checkName(input.name, errors);
-  else required('name');
-  if (present('enabled')) {
-    if (typeof input.enabled === 'boolean') out.enabled = input.enabled;
-    else errors.push({ field: 'enabled', detail: 'must be true or false' });
+  if (b.name !== undefined) out.name = b.name;
+  if (b.enabled !== undefined) out.enabled = b.enabled;
+  if (b.events !== undefined) out.events = [...b.events];
+  if (b.conditionLogic !== undefined)
+    out.conditionLogic = b.conditionLogic as RuleDefinition['conditionLogic'];
+  if (b.conditions !== undefined) {
+    out.conditions = b.conditions.map((c) => ({
+      field: c.field,
+      operator: c.operator as RuleDefinition['conditions'][number]['operator'],
+      ...(c.value !== undefined ? { value: c.value } : {}),
+    }));
   }
-  if (present('events')) out.events = checkEvents(input.events, errors);
-  else required('events');
-  if (present('conditionLogic')) {
-    if (input.conditionLogic === 'and' || input.conditionLogic === 'or')
-      out.conditionLogic = input.conditionLogic;
-    else errors.push({ field: 'conditionLogic', detail: 'must be "and" or "or"' });
+  if (b.cadence !== undefined) out.cadence = cadenceOf(b.cadence);
+  if (b.actions !== undefined) {
+    out.actions = b.actions.map((a) => ({ channel: a.channel, recipients: [...a.recipients] }));
   }
-  if (present('conditions')) out.conditions = checkConditions(input.conditions, errors);
-  if (present('cadence')) out.cadence = checkCadence(input.cadence, errors);
-  if (present('actions')) out.actions = checkActions(input.actions, opts.channels, errors);
-  else required('actions');
-
-  if (errors.length > 0) return { ok: false, errors };
-  if (partial) return { ok: true, value: out };
-  return { ok: true, value: { ...DEFAULTS, ...out } as RuleDefinition };
+  return out;
 }
 
-function checkName(value: unknown, errors: FieldError[]): string | undefined {
-  const name = typeof value === 'string' ? value.trim() : '';
-  if (name.length === 0) errors.push({ field: 'name', detail: 'must be a non-empty string' });
-  else if (name.length > MAX_RULE_NAME_LENGTH) {
-    errors.push({ field: 'name', detail: `must be at most ${MAX_RULE_NAME_LENGTH} characters` });
-  } else return name;
-  return undefined;
-}
-
-function checkEvents(value: unknown, errors: FieldError[]): string[] | undefined {
-  const list = checkList(value, 'events', MAX_EVENTS_PER_RULE, errors);
-  if (!list) return undefined;
-  const before = errors.length;
-  list.forEach((pattern, i) => {
-    if (typeof pattern !== 'string' || !isValidEventPattern(pattern)) {
-      errors.push({
-        field: `events[${i}]`,
-        detail: 'must be an event name (auth.login_failed), * or a prefix wildcard (auth.*)',
-      });
-    }
-  });
-  return errors.length > before ? undefined : (list as string[]);
-}
-
-function checkConditions(value: unknown, errors: FieldError[]): RuleCondition[] | undefined {
-  if (!Array.isArray(value)) {
-    errors.push({ field: 'conditions', detail: 'must be an array' });
-    return undefined;
-  }
-  if (value.length > MAX_CONDITIONS_PER_RULE) {
-    errors.push({ field: 'conditions', detail: `must have at most ${MAX_CONDITIONS_PER_RULE} entries` });
-    return undefined;
-  }
-  const conditions = value.map((item, i) => validateCondition(item, `conditions[${i}]`, errors));
-  return conditions.every((c) => c !== null) ? (conditions as RuleCondition[]) : undefined;
-}
-
-/** The spec writes `"cadence": "instant"`; the object forms carry parameters. Both normalise to objects. */
-function checkCadence(value: unknown, errors: FieldError[]): RuleCadence | undefined {
-  if (value === 'instant') return { type: 'instant' };
-  if (!isRecord(value)) {
-    errors.push({
-      field: 'cadence',
-      detail: 'must be "instant", {"type":"throttle","minutes":N} or {"type":"digest","every":"hour"|"day"}',
-    });
-    return undefined;
-  }
-  switch (value.type) {
-    case 'instant':
-      return { type: 'instant' };
-    case 'throttle': {
-      const minutes = value.minutes;
-      if (typeof minutes === 'number' && Number.isInteger(minutes) && minutes >= 1) {
-        if (minutes <= MAX_THROTTLE_MINUTES) return { type: 'throttle', minutes };
-      }
-      errors.push({
-        field: 'cadence.minutes',
-        detail: `must be a whole number of minutes from 1 to ${MAX_THROTTLE_MINUTES}`,
-      });
-      return undefined;
-    }
-    case 'digest':
-      if (value.every === 'hour' || value.every === 'day') return { type: 'digest', every: value.every };
-      errors.push({ field: 'cadence.every', detail: 'must be "hour" or "day"' });
-      return undefined;
-    default:
-      errors.push({ field: 'cadence.type', detail: 'must be "instant", "throttle" or "digest"' });
-      return undefined;
-  }
-}
-
-function checkActions(
-  value: unknown,
-  channels: readonly string[],
-  errors: FieldError[],
-): RuleAction[] | undefined {
-  const list = checkList(value, 'actions', MAX_ACTIONS_PER_RULE, errors);
-  if (!list) return undefined;
-  const before = errors.length;
-  const actions = list.map((item, i): RuleAction | undefined => {
-    const path = `actions[${i}]`;
-    if (!isRecord(item)) {
-      errors.push({ field: path, detail: 'must be an object with channel and recipients' });
-      return undefined;
-    }
-    if (typeof item.channel !== 'string' || !channels.includes(item.channel)) {
-      const known = channels.length > 0 ? channels.join(', ') : 'none configured';
-      errors.push({ field: `${path}.channel`, detail: `unknown channel; available: ${known}` });
-    }
-    const recipients = checkList(item.recipients, `${path}.recipients`, MAX_RECIPIENTS_PER_ACTION, errors);
-    recipients?.forEach((recipient, j) => {
-      if (
-        typeof recipient !== 'string' ||
-        recipient.trim() === '' ||
-        recipient.length > MAX_RECIPIENT_LENGTH
-      ) {
-        errors.push({
-          field: `${path}.recipients[${j}]`,
-          detail: `must be a user id, username, role id or address of at most ${MAX_RECIPIENT_LENGTH} characters`,
-        });
-      }
-    });
-    return { channel: item.channel as string, recipients: (recipients ?? []) as string[] };
-  });
-  return errors.length > before ? undefined : (actions as RuleAction[]);
-}
-
-/** A non-empty array of at most `max` items; empty lists would make a rule that can never act. */
-function checkList(value: unknown, field: string, max: number, errors: FieldError[]): unknown[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) {
-    errors.push({ field, detail: 'must be a non-empty array' });
-    return undefined;
-  }
-  if (value.length > max) {
-    errors.push({ field, detail: `must have at most ${max} entries` });
-    return undefined;
-  }
-  return value;
+/** The spec writes `"cadence": "instant"`; the object forms carry parameters. Both become objects. */
+function cadenceOf(c: Static<typeof CadenceSchema>): RuleCadence {
+  if (c === 'instant' || c.type === 'instant') return { type: 'instant' };
+  if (c.type === 'throttle') return { type: 'throttle', minutes: c.minutes };
+  return { type: 'digest', every: c.every as 'hour' | 'day' };
 }

@@ -38,7 +38,7 @@ export type ConditionOperator =
   | 'between'
   | 'exists';
 
-/** Every operator, in the order the API documents them; validation rejects anything else. */
+/** Every operator, in the order the API documents them; the condition schema accepts exactly these. */
 export const CONDITION_OPERATORS: readonly ConditionOperator[] = [
   'equals',
   'not_equals',
@@ -95,14 +95,4 @@ export interface RuleEvent {
   name: string;
   fields: Record<string, unknown>;
   occurredAt: Date;
-}
-
-/** One problem with client input, in the shape of the error envelope's `validations`. */
-export interface FieldError {
-  field: string;
-  detail: string;
-}
-
-export function isConditionOperator(value: unknown): value is ConditionOperator {
-  return typeof value === 'string' && (CONDITION_OPERATORS as readonly string[]).includes(value);
 }

@@ -33,7 +33,10 @@ async function recipientsFor(
     case 'push-subscription': {
       const subs = await listPushSubscriptions(ctx.store.db, principal.userId);
       if (subs.length === 0) {
-        throw invalid('to', 'you have no push subscription; register one with POST /api/v1/push-subscriptions');
+        throw invalid(
+          'to',
+          'you have no push subscription; register one with POST /api/v1/push-subscriptions',
+        );
       }
       return subs.map((s) => ({
         subscription: { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } },

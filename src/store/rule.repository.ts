@@ -156,3 +156,15 @@ export async function pushSubscriptionsOf(db: Executor, userIds: readonly string
   if (userIds.length === 0) return [];
   return db.selectFrom('push_subscriptions').selectAll().where('user_id', 'in', userIds).execute();
 }
+
+/** Every account as a rule action may name it, for the recipients picker. */
+export async function listRecipientUsers(
+  db: Executor,
+): Promise<Array<{ id: string; username: string | null; email: string | null }>> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'username', 'email'])
+    .where('kind', '=', 'account')
+    .orderBy('username')
+    .execute();
+}

@@ -1,6 +1,6 @@
 import { createECDH } from 'node:crypto';
-import webpush from 'web-push';
 import { type Static, Type } from 'typebox';
+import webpush from 'web-push';
 import type { FieldError } from '../../domain/errors.ts';
 import { receiverLabel, sendHttp } from '../../net/http-send.ts';
 import {
@@ -20,7 +20,9 @@ import { truncate } from '../text-format.ts';
  */
 export const WebPushConfigSchema = Type.Object(
   {
-    vapidPublicKey: Type.String({ description: 'base64url P-256 public key; generated when both keys are absent' }),
+    vapidPublicKey: Type.String({
+      description: 'base64url P-256 public key; generated when both keys are absent',
+    }),
     vapidPrivateKey: Type.String({ description: 'base64url P-256 private key; secret' }),
     subject: Type.String({
       pattern: String.raw`^(mailto:\S+@\S+|https://\S+)$`,
@@ -87,7 +89,9 @@ function vapidKeyPair(config: Record<string, unknown>): FieldError[] {
   const pub = keyBytes(publicKey);
   const priv = keyBytes(privateKey);
   if (publicKey && (pub?.length !== 65 || pub[0] !== 4)) {
-    return [{ field: 'vapidPublicKey', detail: 'must be a base64url P-256 public key (65 bytes uncompressed)' }];
+    return [
+      { field: 'vapidPublicKey', detail: 'must be a base64url P-256 public key (65 bytes uncompressed)' },
+    ];
   }
   if (privateKey && priv?.length !== 32) {
     return [{ field: 'vapidPrivateKey', detail: 'must be a base64url P-256 private key (32 bytes)' }];

@@ -3,7 +3,9 @@ import { AppError, type FieldError, invalidMany } from '../../domain/errors.ts';
 import { validatorCompiler } from '../plugins/app/validation.plugin.ts';
 
 /** A check that returns the checked (normalised) value or names every bad field. */
-export type InputCheck = (input: unknown) => { ok: true; value: unknown } | { ok: false; errors: FieldError[] };
+export type InputCheck = (
+  input: unknown,
+) => { ok: true; value: unknown } | { ok: false; errors: FieldError[] };
 
 /**
  * A route's validator compiler for inputs whose schema needs more than a JSON Schema check:
@@ -12,9 +14,13 @@ export type InputCheck = (input: unknown) => { ok: true; value: unknown } | { ok
  * cannot express, and reports schema and rule problems together. The checked value replaces the
  * raw one. Other parts (params, headers) use the app's validator.
  */
-export function checkedBy(parts: { body?: InputCheck; querystring?: InputCheck }): FastifySchemaCompiler<unknown> {
+export function checkedBy(parts: {
+  body?: InputCheck;
+  querystring?: InputCheck;
+}): FastifySchemaCompiler<unknown> {
   return (route) => {
-    const check = route.httpPart === 'body' || route.httpPart === 'querystring' ? parts[route.httpPart] : undefined;
+    const check =
+      route.httpPart === 'body' || route.httpPart === 'querystring' ? parts[route.httpPart] : undefined;
     if (!check) return validatorCompiler(route);
     return (data) => {
       try {

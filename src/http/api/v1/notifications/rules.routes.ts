@@ -1,27 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { channels } from '../../../../channels/channel-registry.ts';
 import type { AppContext } from '../../../../context.ts';
-import { invalidMany, notFound } from '../../../../domain/errors.ts';
-import { newId } from '../../../../domain/ids.ts';
-import { recordEvent } from '../../../../ingest/event-input.ts';
-import type { Rule } from '../../../../rules/rule.types.ts';
-import { validateRuleInput } from '../../../../rules/rule-validation.ts';
-import { listRoles } from '../../../../store/role.repository.ts';
+import type { Rule, RuleDefinition } from '../../../../rules/rule.types.ts';
+import { RuleBodySchema, RulePatchSchema, validateRuleInput } from '../../../../rules/rule-validation.ts';
 import {
-  deleteRule,
-  getRule,
-  insertRule,
-  listRules,
-  type RuleRow,
-  ruleColumns,
-  ruleFromRow,
-  updateRule,
-} from '../../../../store/rule.repository.ts';
+  createRule,
+  deleteRuleById,
+  listAllRules,
+  ruleRecipients,
+  toggleRuleById,
+  updateRuleById,
+} from '../../../../services/rule.service.ts';
+import { checkedBy } from '../../../schemas/checked-by.ts';
 import { errorResponses, IdParams, Nullable, Ok } from '../../../schemas/common.schema.ts';
 
-/** Rules and recipients of the routing family (`/api/v1/notifications`), and event intake. */
-const RULE_CHANNELS = ['inbox', ...Object.keys(channels)];
+/** Rules and recipients of the routing family (`/api/v1/notifications`). */
 
 const RuleSchema = Type.Object({
   id: Type.String(),
@@ -54,9 +47,10 @@ const toView = (r: Rule) => ({
   lastTriggeredAt: r.lastTriggeredAt?.toISOString() ?? null,
 });
 
-const RuleBody = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'name, enabled, events, conditionLogic, conditions, cadence, actions',
-});
+// The body schemas are checked with the rules a schema cannot express (safe regexes, ordered
+// bounds), all problems at once; the handler receives the normalised definition.
+const createBody = checkedBy({ body: (body) => validateRuleInput(body) });
+const patchBody = checkedBy({ body: (body) => validateRuleInput(body, { partial: true }) });
 
 const manage = { scope: 'admin', permission: 'settings.notifications' } as const;
 
@@ -72,33 +66,24 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: Type.Object({ rules: Type.Array(RuleSchema) }) },
         },
       },
-      async () => ({ rules: (await listRules(ctx.store.db)).map((r) => toView(ruleFromRow(r))) }),
+      async () => ({ rules: (await listAllRules(ctx)).map(toView) }),
     );
 
     app.post(
       '/rules',
       {
         config: { access: manage },
+        validatorCompiler: createBody,
         schema: {
           tags: ['rules'],
           summary: 'Create a rule',
-          body: RuleBody,
+          body: RuleBodySchema,
           response: { 201: Type.Object({ rule: RuleSchema }), ...errorResponses(400, 403) },
         },
       },
       async (request, reply) => {
-        const v = validateRuleInput(request.body, { channels: RULE_CHANNELS });
-        if (!v.ok) throw invalidMany(v.errors);
-        const now = ctx.clock.now();
-        const row = {
-          id: newId(now),
-          created_at: now,
-          updated_at: now,
-          last_triggered_at: null,
-          ...ruleColumns(v.value),
-        } as RuleRow;
-        await ctx.store.writer.run((tx) => insertRule(tx, row));
-        return reply.code(201).send({ rule: toView(ruleFromRow(row)) });
+        const rule = await createRule(ctx, request.body as unknown as RuleDefinition);
+        return reply.code(201).send({ rule: toView(rule) });
       },
     );
 
@@ -106,23 +91,18 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/rules/:id',
       {
         config: { access: manage },
+        validatorCompiler: patchBody,
         schema: {
           tags: ['rules'],
           summary: 'Update a rule (every field optional)',
           params: IdParams,
-          body: RuleBody,
+          body: RulePatchSchema,
           response: { 200: Type.Object({ rule: RuleSchema }), ...errorResponses(400, 404) },
         },
       },
       async (request) => {
-        const existing = await getRule(ctx.store.db, request.params.id);
-        if (!existing) throw notFound('Rule');
-        const v = validateRuleInput(request.body, { channels: RULE_CHANNELS, partial: true });
-        if (!v.ok) throw invalidMany(v.errors);
-        await ctx.store.writer.run((tx) =>
-          updateRule(tx, existing.id, { ...ruleColumns(v.value), updated_at: ctx.clock.now() }),
-        );
-        return { rule: toView(ruleFromRow((await getRule(ctx.store.db, existing.id))!)) };
+        const patch = request.body as unknown as Partial<RuleDefinition>;
+        return { rule: toView(await updateRuleById(ctx, request.params.id, patch)) };
       },
     );
 
@@ -140,15 +120,7 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async (request) => {
-        const existing = await getRule(ctx.store.db, request.params.id);
-        if (!existing) throw notFound('Rule');
-        const enabled = existing.enabled !== 1;
-        await ctx.store.writer.run((tx) =>
-          updateRule(tx, existing.id, { enabled: enabled ? 1 : 0, updated_at: ctx.clock.now() }),
-        );
-        return { ok: true, enabled };
-      },
+      async (request) => ({ ok: true, enabled: await toggleRuleById(ctx, request.params.id) }),
     );
 
     app.delete(
@@ -163,8 +135,7 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const ok = await ctx.store.writer.run((tx) => deleteRule(tx, request.params.id));
-        if (!ok) throw notFound('Rule');
+        await deleteRuleById(ctx, request.params.id);
         return { ok: true };
       },
     );
@@ -190,51 +161,7 @@ export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async () => {
-        const [users, roles] = await Promise.all([
-          ctx.store.db
-            .selectFrom('users')
-            .select(['id', 'username', 'email'])
-            .where('kind', '=', 'account')
-            .orderBy('username')
-            .execute(),
-          listRoles(ctx.store.db),
-        ]);
-        return { users, roles: roles.map((r) => ({ id: r.id, name: r.name })) };
-      },
-    );
-  };
-}
-
-export function eventsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      '/',
-      {
-        config: { access: { scope: 'events:create' } },
-        schema: {
-          tags: ['events'],
-          summary: 'Record an event for the rules engine (committed before the 202)',
-          body: Type.Object(
-            {
-              name: Type.String({ minLength: 1, maxLength: 200 }),
-              occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
-            },
-            { additionalProperties: true },
-          ),
-          response: {
-            202: Type.Object({ id: Type.String(), name: Type.String(), occurredAt: Type.String() }),
-            ...errorResponses(400, 403),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { name, occurredAt, ...fields } = request.body as {
-          name: string;
-          occurredAt?: string;
-        } & Record<string, unknown>;
-        return reply.code(202).send(await recordEvent(ctx, { name, occurredAt, fields }));
-      },
+      async () => ruleRecipients(ctx),
     );
   };
 }

@@ -9,6 +9,7 @@ import { BucketSchema, bucketsRoutes, MemberSchema } from './api/v1/buckets/buck
 import { eventsRoutes } from './api/v1/events/events.routes.ts';
 import { inboxStreamRoutes } from './api/v1/inbox/inbox-stream.routes.ts';
 import { messagesRoutes } from './api/v1/messages/messages.routes.ts';
+import { channelConfigSchemas } from './api/v1/notifications/channels.routes.ts';
 import { notificationsRoutes } from './api/v1/notifications/notifications.routes.ts';
 import { rulesRoutes } from './api/v1/notifications/rules.routes.ts';
 import { pushSubscriptionsRoutes } from './api/v1/push-subscriptions/push-subscriptions.routes.ts';
@@ -87,6 +88,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     AttachmentSchema,
     MessageSchema,
     InboxItemSchema,
+    ...channelConfigSchemas,
   ]) {
     app.addSchema(schema);
   }

@@ -10,7 +10,7 @@ import { httpUrlOrUndefined, truncate } from '../text-format.ts';
  */
 export const DiscordConfigSchema = Type.Object(
   { webhookUrl: HttpUrl({ description: 'Webhook URL; it carries the token, so it is secret' }) },
-  { additionalProperties: false, title: 'DiscordChannelConfig' },
+  { additionalProperties: false, $id: 'DiscordChannelConfig' },
 );
 
 export type DiscordConfig = Static<typeof DiscordConfigSchema>;

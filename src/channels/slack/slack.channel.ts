@@ -10,7 +10,7 @@ import { httpUrlOrUndefined, truncate } from '../text-format.ts';
  */
 export const SlackConfigSchema = Type.Object(
   { webhookUrl: HttpUrl({ description: 'Incoming webhook URL; it is the credential, so it is secret' }) },
-  { additionalProperties: false, title: 'SlackChannelConfig' },
+  { additionalProperties: false, $id: 'SlackChannelConfig' },
 );
 
 export type SlackConfig = Static<typeof SlackConfigSchema>;

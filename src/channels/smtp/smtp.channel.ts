@@ -39,7 +39,7 @@ export const SmtpConfigSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, title: 'SmtpChannelConfig' },
+  { additionalProperties: false, $id: 'SmtpChannelConfig' },
 );
 
 export type SmtpConfig = Static<typeof SmtpConfigSchema>;

@@ -37,7 +37,7 @@ export const TelegramConfigSchema = Type.Object(
     ),
     apiBaseUrl: Type.Optional(HttpUrl({ description: `Bot API server; default ${DEFAULT_TELEGRAM_API}` })),
   },
-  { additionalProperties: false, title: 'TelegramChannelConfig' },
+  { additionalProperties: false, $id: 'TelegramChannelConfig' },
 );
 
 interface TelegramReply {

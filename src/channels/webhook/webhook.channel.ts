@@ -75,7 +75,7 @@ export const WebhookConfigSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, title: 'WebhookChannelConfig' },
+  { additionalProperties: false, $id: 'WebhookChannelConfig' },
 );
 
 export type WebhookConfig = Static<typeof WebhookConfigSchema> & { method: 'POST' | 'PUT' | 'PATCH' };

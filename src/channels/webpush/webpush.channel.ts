@@ -30,7 +30,7 @@ export const WebPushConfigSchema = Type.Object(
       'x-detail': 'must be a mailto: address or an https: URL',
     }),
   },
-  { additionalProperties: false, title: 'WebPushChannelConfig' },
+  { additionalProperties: false, $id: 'WebPushChannelConfig' },
 );
 
 export type WebPushConfig = Static<typeof WebPushConfigSchema>;

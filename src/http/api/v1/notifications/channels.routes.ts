@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { channels } from '../../../../channels/channel-registry.ts';
 import type { AppContext } from '../../../../context.ts';
 import { listChannelsMasked, saveChannel } from '../../../../services/channel-settings.service.ts';
 import { testChannel } from '../../../../services/channel-test.service.ts';
@@ -7,11 +8,23 @@ import { principalOf } from '../../../plugins/app/auth.plugin.ts';
 import { errorResponses, Ok } from '../../../schemas/common.schema.ts';
 import { notificationsAccess } from './notifications-access.ts';
 
+/** Each channel's config schema, published as a component so the document shows every field. */
+export const channelConfigSchemas = Object.values(channels).map((c) => c.configSchema);
+
+const schemaNames = Object.values(channels)
+  .map((c) => `${c.type}: ${(c.configSchema as { $id?: string }).$id}`)
+  .join(', ');
+
+// One route serves every type, so the body holds the config as an object; the service merges
+// it with the stored one (masked secrets mean "keep the saved value", partial test overrides)
+// and checks the result against the type's schema, naming `config.<field>`.
 const ChannelConfig = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'Channel settings; secret fields read back masked (send the masked value to keep them).',
+  description:
+    `The channel type's settings, checked against its schema (${schemaNames}) after masked ` +
+    'secrets are put back. Secret fields read back masked; send the masked value to keep them.',
 });
 const TypeParams = Type.Object({
-  type: Type.String({ description: 'smtp, telegram, slack, webhook, discord or webpush', maxLength: 32 }),
+  type: Type.String({ description: Object.keys(channels).join(', '), maxLength: 32 }),
 });
 
 export function channelsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {

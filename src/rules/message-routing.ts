@@ -15,6 +15,13 @@
  * recipients is still a couple of statements and its deliveries commit with it (or not at all).
  */
 
+import { smtpChannel } from '../channels/smtp/smtp.channel.ts';
+import { webpushChannel } from '../channels/webpush/webpush.channel.ts';
+
+/** The two outside channels messages fan out to, with the template methods that choose each. */
+const EMAIL = smtpChannel.messageRoute!;
+const PUSH = webpushChannel.messageRoute!;
+
 /** What routing needs to know about one message. */
 export interface RoutingInput {
   deliveryType: string;
@@ -41,18 +48,11 @@ export interface MessageRoute {
 }
 
 function methodsFor(method: string | null): { email: boolean; push: boolean } {
-  switch (method?.toLowerCase()) {
-    case 'inbox':
-      return { email: false, push: false };
-    case 'smtp':
-    case 'email':
-      return { email: true, push: false };
-    case 'webpush':
-    case 'push':
-      return { email: false, push: true };
-    default:
-      return { email: true, push: true };
-  }
+  const m = method?.toLowerCase();
+  if (m === 'inbox') return { email: false, push: false };
+  const email = m !== undefined && EMAIL.methods.includes(m);
+  const push = m !== undefined && PUSH.methods.includes(m);
+  return email || push ? { email, push } : { email: true, push: true };
 }
 
 /**
@@ -66,9 +66,10 @@ export function routeMessage(input: RoutingInput): MessageRoute | null {
   const reached = input.inboxItems > 0;
   if (!reached && !reachOptedOut) return null;
   const methods = methodsFor(input.templateMethod);
-  const canPush = input.enabledChannels.has('webpush') && input.deliveryType !== 'SILENT' && methods.push;
+  const silenced = (r: typeof PUSH) => r.skipSilent && input.deliveryType === 'SILENT';
+  const canPush = input.enabledChannels.has(webpushChannel.type) && !silenced(PUSH) && methods.push;
   const route: MessageRoute = {
-    email: reached && input.enabledChannels.has('smtp') && methods.email,
+    email: reached && input.enabledChannels.has(smtpChannel.type) && !silenced(EMAIL) && methods.email,
     push: reached && canPush,
     pushIgnoresPreference: canPush && critical,
     pushToOptedOut: canPush && reachOptedOut,

@@ -149,7 +149,7 @@ export async function vapidPublicKey(ctx: AppContext): Promise<string> {
         updated_at: ctx.clock.now(),
       }),
     );
-    ctx.signals.channelsChanged.emit({ type: 'webpush' });
+    ctx.signals.channelsChanged.emit({ type });
     // Re-read: a concurrent first call may have inserted its keys before ours.
     const stored = await loadChannelSetting(ctx, type);
     if (typeof stored?.config?.vapidPublicKey === 'string') return stored.config.vapidPublicKey;

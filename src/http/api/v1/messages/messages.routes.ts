@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import contentDisposition from 'content-disposition';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
@@ -268,11 +269,10 @@ export function attachmentsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         if (!isAdmin(principal) && !(await canReadAttachment(ctx.store.db, att, principal.userId))) {
           throw notFound('Attachment');
         }
-        const safeName = att.filename.replace(/["\\\r\n]/g, '_');
         return reply
           .header('content-type', att.content_type)
           .header('content-length', String(att.size))
-          .header('content-disposition', `inline; filename="${safeName}"`)
+          .header('content-disposition', contentDisposition(att.filename, { type: 'inline' }))
           .header('x-content-type-options', 'nosniff')
           .send(createReadStream(attachmentPath(ctx.config.dataDir, att.path)));
       },

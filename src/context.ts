@@ -7,6 +7,7 @@ import { createHub, type Hub } from './realtime/hub.ts';
 import { type InboxEvents, localInboxEvents, postgresInboxEvents } from './realtime/inbox-events.ts';
 import { createEnabledChannelsCache, type EnabledChannelsCache } from './services/enabled-channels-cache.ts';
 import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
+import { createMetrics, type Metrics } from './services/metrics.ts';
 import { createPrincipalCache, type PrincipalCache } from './services/principal-cache.ts';
 import { createTokenUsage, type TokenUsage } from './services/token-usage.ts';
 import { openStore, type Store } from './store/store.ts';
@@ -42,6 +43,8 @@ export interface AppContext {
   inboxEvents: InboxEvents;
   /** Raised after commits, so workers and caches in this process act at once. */
   readonly signals: Signals;
+  /** This context's Prometheus registry: delivery, HTTP and process metrics for `/metrics`. */
+  readonly metrics: Metrics;
 }
 
 export interface ContextOverrides {
@@ -70,6 +73,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     hub,
     inboxEvents: localInboxEvents(hub),
     signals,
+    metrics: createMetrics({ store, hub }),
   };
 }
 

@@ -13,7 +13,12 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** Escapes for HTML text and attribute values (email bodies, Telegram's HTML parse mode). */
+/**
+ * The one HTML escaper, for text and attribute values alike (rendered markdown, email bodies,
+ * Telegram's HTML parse mode). Numeric references, because Telegram knows only four named entities
+ * (no `&apos;`) and refuses the whole message on any other; every HTML reader decodes them the same.
+ * Decoding goes through the `entities` package, which knows every HTML5 name.
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -20,7 +20,8 @@ import { inboxRoutes } from './api/v2/inbox.routes.ts';
 import { inboxWatchRoutes } from './api/v2/inbox-watch.routes.ts';
 import { tenantRoutes } from './notification/v1/tenant.routes.ts';
 import { installAuth } from './plugins/app/auth.plugin.ts';
-import { installErrorHandling } from './plugins/app/error-handler.plugin.ts';
+import { frameworkErrors, installErrorHandling } from './plugins/app/error-handler.plugin.ts';
+import { installMetrics } from './plugins/app/metrics.plugin.ts';
 import { installTextGuard, validatorCompiler } from './plugins/app/validation.plugin.ts';
 import { webRoutes } from './plugins/external/static.plugin.ts';
 import { installOpenApi } from './plugins/external/swagger.plugin.ts';
@@ -68,11 +69,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     // schema controller, and it must build the same validators.
     schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never } },
     forceCloseConnections: 'idle',
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Before the auth hook, so a refused upgrade is known to be a WebSocket and gets closed.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installErrorHandling(app);
+  installMetrics(app, ctx);
   installTextGuard(app);
   installGracefulClose(app);
   installAuth(app, ctx);

@@ -42,6 +42,22 @@ describe('refusedAddressReason', () => {
     ['::ffff:7f00:1', 'loopback (IPv4-mapped)'],
     ['::ffff:a9fe:a9fe', 'link-local (IPv4-mapped)'],
     ['::ffff:8.8.8.8', 'IPv4-mapped'],
+    ['198.18.0.1', 'benchmarking'],
+    ['198.19.255.255', 'benchmarking'],
+    ['fec0::1', 'site-local'],
+    ['feff::1', 'site-local'],
+    ['::127.0.0.1', 'loopback (IPv4-mapped)'],
+    ['::7f00:1', 'loopback (IPv4-compatible)'],
+    ['::a00:1', 'private (IPv4-compatible)'],
+    ['::808:808', 'IPv4-compatible'],
+    ['64:ff9b::127.0.0.1', 'loopback (NAT64)'],
+    ['64:ff9b::a9fe:a9fe', 'link-local (NAT64)'],
+    ['64:ff9b::8.8.8.8', 'NAT64'],
+    ['2002:7f00:1::', 'loopback (6to4)'],
+    ['2002:c0a8:101::1', 'private (6to4)'],
+    ['2002:808:808::1', '6to4'],
+    ['::ffff:0:127.0.0.1', 'loopback (IPv4-translated)'],
+    ['127.1', 'not an IP address'],
   ])('refuses %s as %s', (address, reason) => {
     expect(refusedAddressReason(address)).toBe(reason);
   });
@@ -52,9 +68,14 @@ describe('refusedAddressReason', () => {
     '172.15.255.255',
     '100.128.0.1',
     '192.169.0.1',
+    '198.17.255.255',
+    '198.20.0.0',
     '2606:4700::1111',
-    'fec0::1',
+    '2606:4700:4700::1001',
+    'fbff::1',
     '2001:db8::ffff:127.0.0.1',
+    '2003::1',
+    '64:ff9c::7f00:1',
   ])('allows public %s', (address) => {
     expect(refusedAddressReason(address)).toBeUndefined();
   });
@@ -67,6 +88,10 @@ describe('assertOutboundUrl', () => {
       'http://127.0.0.1/x',
       'http://[::1]:9/x',
       'https://[::ffff:127.0.0.1]/',
+      'http://[::127.0.0.1]/',
+      'http://[::7f00:1]:8080/',
+      'http://[64:ff9b::127.0.0.1]/',
+      'http://[2002:7f00:1::1]/',
     ]) {
       const err = await refusal(assertOutboundUrl(url, false));
       expect(err.retryable).toBe(false);
@@ -80,6 +105,10 @@ describe('assertOutboundUrl', () => {
       (await refusal(assertOutboundUrl('http://169.254.169.254/latest/meta-data', false))).message,
     ).toContain('link-local');
     expect((await refusal(assertOutboundUrl('http://10.0.0.5:3000', false))).message).toContain('private');
+    expect((await refusal(assertOutboundUrl('http://198.18.0.10/', false))).message).toContain(
+      'benchmarking',
+    );
+    expect((await refusal(assertOutboundUrl('http://[fec0::5]/', false))).message).toContain('site-local');
     // WHATWG URL parsing turns decimal and hex hosts into dotted IPv4 before the check sees them.
     expect((await refusal(assertOutboundUrl('http://2130706433/', false))).message).toContain('loopback');
     expect((await refusal(assertOutboundUrl('http://0x7f.1/', false))).message).toContain('loopback');

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns';
 import { lookup as lookupAsync } from 'node:dns/promises';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { Agent, type Dispatcher } from 'undici';
 import { ChannelError } from '../channels/channel.ts';
 
@@ -10,77 +11,76 @@ import { ChannelError } from '../channels/channel.ts';
  * only resolve to public addresses.
  */
 
-interface Range {
-  prefix: number[];
-  bits: number;
-  reason: string;
+type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+function ranges(table: [string, string][]): { range: Cidr; reason: string }[] {
+  return table.map(([cidr, reason]) => ({ range: ipaddr.parseCIDR(cidr), reason }));
 }
 
-const IPV4_RANGES: Range[] = [
-  { prefix: [0], bits: 8, reason: 'unspecified' },
-  { prefix: [10], bits: 8, reason: 'private' },
-  { prefix: [100, 64], bits: 10, reason: 'private (carrier-grade NAT)' },
-  { prefix: [127], bits: 8, reason: 'loopback' },
-  { prefix: [169, 254], bits: 16, reason: 'link-local' },
-  { prefix: [172, 16], bits: 12, reason: 'private' },
-  { prefix: [192, 168], bits: 16, reason: 'private' },
-  { prefix: [224], bits: 4, reason: 'multicast' },
-  { prefix: [240], bits: 4, reason: 'reserved' },
-];
+const IPV4_REFUSED = ranges([
+  ['0.0.0.0/8', 'unspecified'],
+  ['10.0.0.0/8', 'private'],
+  ['100.64.0.0/10', 'private (carrier-grade NAT)'],
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.0.0/16', 'link-local'],
+  ['172.16.0.0/12', 'private'],
+  ['192.168.0.0/16', 'private'],
+  // Benchmarking (RFC 2544), yet routed inside some clouds and appliances to internal services.
+  ['198.18.0.0/15', 'benchmarking'],
+  ['224.0.0.0/4', 'multicast'],
+  ['240.0.0.0/4', 'reserved'],
+]);
 
-const IPV6_RANGES: Range[] = [
-  { prefix: new Array(16).fill(0), bits: 128, reason: 'unspecified' },
-  { prefix: [...new Array(15).fill(0), 1], bits: 128, reason: 'loopback' },
-  { prefix: [0xfe, 0x80], bits: 10, reason: 'link-local' },
-  { prefix: [0xfc], bits: 7, reason: 'unique-local' },
-  { prefix: [0xff], bits: 8, reason: 'multicast' },
-];
+const IPV6_REFUSED = ranges([
+  ['::/128', 'unspecified'],
+  ['::1/128', 'loopback'],
+  ['fe80::/10', 'link-local'],
+  ['fec0::/10', 'site-local'],
+  ['fc00::/7', 'unique-local'],
+  ['ff00::/8', 'multicast'],
+]);
 
-const IPV4_MAPPED_PREFIX = [...new Array(10).fill(0), 0xff, 0xff];
+/**
+ * IPv6 forms that carry an IPv4 address, and where it sits (byte offset). A gateway or a dual-stack
+ * socket may turn them into that IPv4 address, so they are judged by it; they are refused even when
+ * it is public, because the plain IPv4 address reaches the same host and nobody else writes them.
+ */
+const IPV4_CARRIERS = [
+  { cidr: '::ffff:0:0/96', name: 'IPv4-mapped', offset: 12 },
+  { cidr: '::ffff:0:0:0/96', name: 'IPv4-translated', offset: 12 },
+  { cidr: '64:ff9b::/96', name: 'NAT64', offset: 12 },
+  { cidr: '2002::/16', name: '6to4', offset: 2 },
+  // Last: `::` and `::1` fall inside it too but were named above.
+  { cidr: '::/96', name: 'IPv4-compatible', offset: 12 },
+].map(({ cidr, ...rest }) => ({ range: ipaddr.parseCIDR(cidr), ...rest }));
 
-function inRange(bytes: number[], range: Range): boolean {
-  for (let bit = 0; bit < range.bits; bit += 8) {
-    const take = Math.min(8, range.bits - bit);
-    const mask = (0xff << (8 - take)) & 0xff;
-    if ((bytes[bit / 8] & mask) !== ((range.prefix[bit / 8] ?? 0) & mask)) return false;
-  }
-  return true;
+/** Dotted-quad IPv4 or IPv6 (zone id allowed): what resolvers return and URL parsing leaves. */
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address);
+  if (ipaddr.IPv6.isValid(address)) return ipaddr.IPv6.parse(address);
+  return undefined;
 }
 
-function ipv6Bytes(address: string): number[] {
-  const [head, tail] = address.split('%')[0].split('::') as [string, string | undefined];
-  const groups = (part: string | undefined): number[] => {
-    if (!part) return [];
-    return part.split(':').flatMap((group) => {
-      if (!group.includes('.')) return [Number.parseInt(group, 16)];
-      const [a, b, c, d] = group.split('.').map(Number);
-      return [(a << 8) | b, (c << 8) | d];
-    });
-  };
-  const left = groups(head);
-  const right = groups(tail);
-  const words = [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
-  return words.flatMap((word) => [word >> 8, word & 0xff]);
+function ipv4Reason(address: ipaddr.IPv4): string | undefined {
+  return IPV4_REFUSED.find(({ range }) => address.match(range))?.reason;
 }
 
 /**
  * Why an IP address must not be reached without `allowPrivate`, or undefined when it is public.
- * IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is judged by its IPv4 part and refused even then: it only shows up
- * when someone is trying to dress up an address.
+ * An IPv6 address that carries an IPv4 one (mapped, compatible, NAT64, 6to4) is named after the IPv4
+ * part's reason and refused even when that part is public.
  */
 export function refusedAddressReason(address: string): string | undefined {
-  const family = isIP(address);
-  if (family === 4) {
-    const bytes = address.split('.').map(Number);
-    return IPV4_RANGES.find((range) => inRange(bytes, range))?.reason;
-  }
-  if (family !== 6) return 'not an IP address';
-  const bytes = ipv6Bytes(address);
-  if (inRange(bytes, { prefix: IPV4_MAPPED_PREFIX, bits: 96, reason: '' })) {
-    const inner = refusedAddressReason(bytes.slice(12).join('.'));
-    return inner ? `${inner} (IPv4-mapped)` : 'IPv4-mapped';
-  }
-  return IPV6_RANGES.find((range) => inRange(bytes, range))?.reason;
+  const ip = parseAddress(address);
+  if (!ip) return 'not an IP address';
+  if (ip instanceof ipaddr.IPv4) return ipv4Reason(ip);
+  const own = IPV6_REFUSED.find(({ range }) => ip.match(range))?.reason;
+  if (own) return own;
+  const carrier = IPV4_CARRIERS.find(({ range }) => ip.match(range));
+  if (!carrier) return undefined;
+  const bytes = ip.toByteArray().slice(carrier.offset, carrier.offset + 4);
+  const inner = ipv4Reason(new ipaddr.IPv4(bytes));
+  return inner ? `${inner} (${carrier.name})` : carrier.name;
 }
 
 function refusal(host: string, address: string, reason: string): ChannelError {
@@ -98,7 +98,7 @@ function refusal(host: string, address: string, reason: string): ChannelError {
 export async function assertOutboundHost(host: string, allowPrivate: boolean): Promise<void> {
   if (allowPrivate) return;
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (isIP(bare)) {
+  if (parseAddress(bare)) {
     const reason = refusedAddressReason(bare);
     if (reason) throw refusal(bare, bare, reason);
     return;

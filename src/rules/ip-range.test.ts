@@ -29,6 +29,13 @@ describe('parseIpAddress', () => {
     expect(parseIpAddress('')).toBeNull();
     expect(parseIpAddress('192.168.1.0/24')).toBeNull();
   });
+
+  it('reads only canonical spellings, not the shorthand some parsers accept', () => {
+    for (const text of ['127.1', '0x7f.0.0.1', '2130706433', '10.0.0.01', '[::1]', 'fe80::1%']) {
+      expect(parseIpAddress(text), text).toBeNull();
+    }
+    expect(isIpInRange('127.1', '127.0.0.0/8')).toBe(false);
+  });
 });
 
 describe('parseCidr', () => {

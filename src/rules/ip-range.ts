@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * An address as raw bytes: 4 for IPv4, 16 for IPv6. IPv4-mapped IPv6 (`::ffff:192.168.1.5`) is
@@ -14,20 +14,23 @@ export interface CidrRange extends IpAddress {
   prefix: number;
 }
 
-const MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+/**
+ * Only the canonical spellings: dotted-quad IPv4 without leading zeros, and IPv6 with an optional
+ * zone id (`fe80::1%eth0`, which names a local interface and is not part of the address). ipaddr.js
+ * would also read `127.1` or `0x7f.0.0.1`, which are not how a client address is ever reported.
+ */
+function parseStrict(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
+  return null;
+}
 
 export function parseIpAddress(text: string): IpAddress | null {
-  // A zone id (`fe80::1%eth0`) names a local interface, not part of the address.
-  const zoneAt = text.indexOf('%');
-  const address = zoneAt === -1 ? text : text.slice(0, zoneAt);
-  const version = isIP(address);
-  if (version === 4) return { version: 4, bytes: parseIpv4(address) };
-  if (version !== 6) return null;
-  const bytes = parseIpv6(address);
-  if (MAPPED_PREFIX.every((byte, i) => bytes[i] === byte)) {
-    return { version: 4, bytes: bytes.slice(12) };
-  }
-  return { version: 6, bytes };
+  const parsed = parseStrict(text);
+  if (!parsed) return null;
+  const address =
+    parsed instanceof ipaddr.IPv6 && parsed.isIPv4MappedAddress() ? parsed.toIPv4Address() : parsed;
+  return { version: address.kind() === 'ipv4' ? 4 : 6, bytes: Uint8Array.from(address.toByteArray()) };
 }
 
 /** `192.168.1.0/24`, `2001:db8::/32`; host bits beyond the prefix are ignored, as most tools do. */
@@ -40,7 +43,7 @@ export function parseCidr(text: string): CidrRange | null {
   const addressText = text.slice(0, slash);
   const address = parseIpAddress(addressText);
   if (!address) return null;
-  if (address.version === 4 && isIP(addressText) === 6) {
+  if (address.version === 4 && !ipaddr.IPv4.isValidFourPartDecimal(addressText)) {
     // `::ffff:10.0.0.0/104` is written over 128 bits but describes an IPv4 range.
     if (prefix < 96 || prefix > 128) return null;
     prefix -= 96;
@@ -51,14 +54,8 @@ export function parseCidr(text: string): CidrRange | null {
 
 export function isAddressInRange(address: IpAddress, range: CidrRange): boolean {
   if (address.version !== range.version) return false;
-  const fullBytes = Math.floor(range.prefix / 8);
-  for (let i = 0; i < fullBytes; i++) {
-    if (address.bytes[i] !== range.bytes[i]) return false;
-  }
-  const remainingBits = range.prefix % 8;
-  if (remainingBits === 0) return true;
-  const mask = (0xff << (8 - remainingBits)) & 0xff;
-  return (address.bytes[fullBytes] & mask) === (range.bytes[fullBytes] & mask);
+  const ip = ipaddr.fromByteArray([...address.bytes]);
+  return ip.match(ipaddr.fromByteArray([...range.bytes]), range.prefix);
 }
 
 /**
@@ -75,37 +72,4 @@ export function isIpInRange(ip: string, entry: string): boolean {
   }
   const other = parseIpAddress(entry);
   return other !== null && isAddressInRange(address, { ...other, prefix: other.bytes.length * 8 });
-}
-
-function parseIpv4(text: string): Uint8Array {
-  return Uint8Array.from(text.split('.').map(Number));
-}
-
-// Only called on text `isIP` accepted, so the shape is already known to be valid.
-function parseIpv6(text: string): Uint8Array {
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const headGroups = toGroups(head);
-  const tailGroups = tail === undefined ? [] : toGroups(tail);
-  const zeros = new Array<number>(8 - headGroups.length - tailGroups.length).fill(0);
-  const groups = [...headGroups, ...(tail === undefined ? [] : zeros), ...tailGroups];
-  const bytes = new Uint8Array(16);
-  groups.forEach((group, i) => {
-    bytes[i * 2] = group >> 8;
-    bytes[i * 2 + 1] = group & 0xff;
-  });
-  return bytes;
-}
-
-function toGroups(part: string): number[] {
-  if (part === '') return [];
-  const groups: number[] = [];
-  for (const piece of part.split(':')) {
-    if (piece.includes('.')) {
-      const [a, b, c, d] = parseIpv4(piece);
-      groups.push((a << 8) | b, (c << 8) | d);
-    } else {
-      groups.push(Number.parseInt(piece, 16));
-    }
-  }
-  return groups;
 }

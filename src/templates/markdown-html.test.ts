@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntities } from './html-entities.ts';
-import { escapeHtml, markdownToHtml, safeUrl } from './markdown-html.ts';
+import { escapeHtml } from '../channels/text-format.ts';
+import { markdownToHtml, safeUrl } from './markdown-html.ts';
 
 describe('safeUrl', () => {
   it.each([
@@ -36,33 +36,31 @@ describe('safeUrl', () => {
   });
 });
 
-describe('decodeEntities', () => {
-  it('decodes numeric and common named entities, case-sensitively', () => {
-    expect(decodeEntities('&lt;&#65;&#x42;&amp;&copy;&Tab;&nbsp;')).toBe('<AB&©\t\u00a0');
-    expect(decodeEntities('&Colon; &unknown; &constructor; &#0; & alone')).toBe(
-      '&Colon; &unknown; &constructor; \ufffd & alone',
-    );
-  });
-});
-
 describe('markdownToHtml', () => {
   it('escapes raw HTML blocks and inline tags from the source', () => {
     const html = markdownToHtml('<script>alert(1)</script>\n\nhi <iframe src="x"></iframe>');
     expect(html).not.toMatch(/<(script|iframe)/);
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
   });
 
   it('escapes link titles and image alt text', () => {
     const html = markdownToHtml(
       '[a](https://x.example "t\\"><b>") ![x" onerror="y](https://x.example/i.png)',
     );
-    expect(html).toContain('title="t&quot;&gt;&lt;b&gt;"');
-    expect(html).toContain('alt="x&quot; onerror=&quot;y"');
+    expect(html).toContain('title="t&#34;&#62;&#60;b&#62;"');
+    expect(html).toContain('alt="x&#34; onerror=&#34;y"');
   });
 
-  it('escapes every HTML-significant character', () => {
+  it('escapes every HTML-significant character with references Telegram also reads', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
-      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+      '&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;',
     );
+  });
+
+  it('decodes every HTML5 named entity in URLs and titles, but only when closed by a semicolon', () => {
+    expect(safeUrl('javascript&Colon;x')).toBe('javascript%E2%88%B7x'); // ∷ is not a colon
+    expect(safeUrl('java&Tab;script:alert(1)')).toBeUndefined();
+    expect(safeUrl('/a?b=1&copy=2')).toBe('/a?b=1&copy=2');
+    expect(markdownToHtml('[a](/x "&hearts; &bogus;")')).toContain('title="♥ &#38;bogus;"');
   });
 });

@@ -1,8 +1,10 @@
 // Markdown → HTML for notification bodies. The output lands in inbox UIs and HTML emails, so it is
 // treated as untrusted: raw HTML in the source is shown as text, never passed through, and links
 // and images keep only schemes that cannot run script.
+
+import { decodeHTMLStrict as decodeEntities } from 'entities';
 import { Marked, type Tokens } from 'marked';
-import { decodeEntities } from './html-entities.ts';
+import { escapeHtml } from '../channels/text-format.ts';
 
 /** Schemes a rendered link or image may use; anything else renders as plain text. */
 const ALLOWED_SCHEMES = new Set(['http', 'https', 'mailto']);
@@ -15,21 +17,10 @@ const URL_IGNORED_CHARS = /[\u0000-\u0020\u007f]/g;
 const URL_EDGE_CHARS = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
-}
-
 /**
  * Returns the URL to emit, or undefined when it must not become a link. Entities are decoded
- * first because the browser would decode them too (`&#106;avascript:` is `javascript:`).
+ * first because the browser would decode them too (`&#106;avascript:` is `javascript:`); only
+ * references closed by `;` count, as CommonMark reads them.
  * Relative URLs (no scheme) are allowed.
  */
 export function safeUrl(href: string): string | undefined {

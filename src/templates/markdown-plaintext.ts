@@ -2,8 +2,9 @@
 // email parts, the inbox watch `format=plaintext`). It walks marked's tokens rather than
 // regex-stripping the source, so escapes, code and nesting are read exactly as the HTML renderer
 // reads them.
+
+import { decodeHTMLStrict as decodeEntities } from 'entities';
 import type { Token, Tokens } from 'marked';
-import { decodeEntities } from './html-entities.ts';
 import { lexMarkdown, safeUrl } from './markdown-html.ts';
 
 export function markdownToPlaintext(markdown: string): string {

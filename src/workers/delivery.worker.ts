@@ -9,7 +9,6 @@ import {
   settleAndClaim,
 } from '../queue/delivery-queue.ts';
 import { type ChannelSetting, createChannelCache } from '../services/channel-settings.service.ts';
-import { deliveryMetrics } from '../services/delivery-metrics.ts';
 import { getSetting } from '../store/setting.repository.ts';
 import { sendThroughChannel } from './channel-send.ts';
 
@@ -62,7 +61,7 @@ const PAUSE_SETTING = 'notifier_paused';
 export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions): DeliveryWorker {
   const { workers } = opts;
   const log = ctx.log.child({ component: 'delivery-worker' });
-  const metrics = deliveryMetrics(ctx);
+  const metrics = ctx.metrics;
   const channels = createChannelCache(ctx, ctx.config.pollIntervalMs);
   let inFlight = 0;
   let stepping = false;

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
-import { deliveryMetrics } from '../../services/delivery-metrics.ts';
 
 /**
  * `GET /metrics` for Prometheus. Public, like most exporters: it shows only counts and
@@ -15,13 +14,13 @@ export function metricsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['System'],
-          summary: 'Delivery metrics in the Prometheus text format',
+          summary: 'Delivery, HTTP and process metrics in the Prometheus text format',
           response: { 200: Type.String() },
         },
       },
       async (_request, reply) => {
-        const text = await deliveryMetrics(ctx).render();
-        return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+        const text = await ctx.metrics.render();
+        return reply.type(ctx.metrics.contentType).send(text);
       },
     );
   };

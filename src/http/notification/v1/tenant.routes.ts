@@ -13,7 +13,7 @@ import {
   toggleStatus,
 } from '../../../services/tenant-notification.service.ts';
 import { principalOf } from '../../plugins/app/auth.plugin.ts';
-import { toErrorBody } from '../../plugins/app/error-handler.plugin.ts';
+import { routeNotFound, toErrorBody } from '../../plugins/app/error-handler.plugin.ts';
 import { Nullable } from '../../schemas/common.schema.ts';
 
 /**
@@ -90,10 +90,8 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         .send(errorEnvelope(ctx, status, message, body.validations));
     });
     // Unknown paths under the prefix answer in this family's envelope too.
-    app.setNotFoundHandler((request, reply) => {
-      void reply
-        .code(404)
-        .send(errorEnvelope(ctx, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`, []));
+    app.setNotFoundHandler((request) => {
+      throw routeNotFound(request);
     });
 
     app.post(

@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
-import { Type } from 'typebox';
+import fastifyStatic, { type SetHeadersResponse } from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../context.ts';
-import { notFound } from '../../../domain/errors.ts';
 
 /** The browser UI's folder; it only talks to the public API, so serving it is static. */
 const WEB_DIR = fileURLToPath(new URL('../../../../web/', import.meta.url));
@@ -17,6 +14,7 @@ const WEB_DIR = fileURLToPath(new URL('../../../../web/', import.meta.url));
  */
 export const WEB_CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'";
 
+/** The file types served; any other file under web/ is answered 404 like a missing one. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -32,54 +30,42 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Maps a path below `/web/` to a file inside WEB_DIR, or undefined when it would leave the
- * folder, names a dotfile, or has a type we do not serve.
+ * `send` already refuses paths that climb out of the root, but with 403; any `..` segment or
+ * backslash is answered 404 here instead, so a probe learns nothing about what lies outside.
  */
-export function webFileOf(relative: string): string | undefined {
-  if (relative.includes('\0')) return undefined;
-  const file = path.resolve(WEB_DIR, relative || 'index.html');
-  if (!file.startsWith(WEB_DIR)) return undefined;
-  const inside = file.slice(WEB_DIR.length).split(path.sep);
-  if (inside.some((segment) => segment.startsWith('.'))) return undefined;
-  if (!(path.extname(file) in CONTENT_TYPES)) return undefined;
-  return file;
+function allowedPath(pathname: string): boolean {
+  if (pathname.includes('\\') || pathname.includes('\0')) return false;
+  if (pathname.split('/').includes('..')) return false;
+  return Object.hasOwn(CONTENT_TYPES, path.extname(pathname));
 }
 
-async function sendFile(reply: FastifyReply, file: string | undefined): Promise<FastifyReply> {
-  if (!file) throw notFound('File');
-  let body: Buffer;
-  try {
-    // Read per request: the files are small, and edits show up without a restart.
-    body = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw notFound('File');
-    throw err;
-  }
+function setHeaders(res: SetHeadersResponse, file: string): void {
   const type = CONTENT_TYPES[path.extname(file)];
-  reply
-    .header('content-type', type)
-    .header('cache-control', 'no-cache')
-    .header('x-content-type-options', 'nosniff');
+  res.setHeader('content-type', type);
+  // Revalidate every time: the files are small, and an upgrade must show up at once.
+  res.setHeader('cache-control', 'no-cache');
+  res.setHeader('x-content-type-options', 'nosniff');
   if (type.startsWith('text/html')) {
-    reply
-      .header('content-security-policy', WEB_CSP)
-      .header('x-frame-options', 'DENY')
-      .header('referrer-policy', 'no-referrer');
+    res.setHeader('content-security-policy', WEB_CSP);
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('referrer-policy', 'no-referrer');
   }
-  return reply.send(body);
 }
 
 /** `GET /` (the UI's page) and `GET /web/*` (its scripts and styles), public, outside /api. */
-export function webRoutes(_ctx: AppContext): FastifyPluginAsyncTypebox {
+export function webRoutes(_ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-      sendFile(reply, webFileOf('index.html')),
-    );
-    app.get(
-      '/web/*',
-      { schema: { hide: true, params: Type.Object({ '*': Type.String() }) } },
-      async (request, reply) => sendFile(reply, webFileOf(request.params['*'])),
-    );
+    await app.register(fastifyStatic, {
+      root: WEB_DIR,
+      prefix: '/web/',
+      index: false,
+      dotfiles: 'ignore',
+      // Our own table decides the type (send's would call scripts application/javascript).
+      contentType: false,
+      cacheControl: false,
+      allowedPath,
+      setHeaders,
+    });
+    app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
   };
 }

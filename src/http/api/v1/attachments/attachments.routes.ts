@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import contentDisposition from 'content-disposition';
 import type { AppContext } from '../../../../context.ts';
 import { attachmentFor } from '../../../../services/attachment.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
@@ -20,11 +21,10 @@ export function attachmentsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const att = await attachmentFor(ctx, principalOf(request), request.params.id);
-        const safeName = att.filename.replace(/["\\\r\n]/g, '_');
         return reply
           .header('content-type', att.contentType)
           .header('content-length', String(att.size))
-          .header('content-disposition', `inline; filename="${safeName}"`)
+          .header('content-disposition', contentDisposition(att.filename, { type: 'inline' }))
           .header('x-content-type-options', 'nosniff')
           .send(att.open());
       },

@@ -295,11 +295,17 @@ describe('herald command line rules', SLOW, () => {
     expect(res.stderr).toBe("herald: unknown option '--frobnicate'\n");
   });
 
-  it('prints help for a subcommand without running it, and the version from package.json', async () => {
+  it('prints help (the README’s copy is current) without running the command, and the version', async () => {
     const help = await herald(['serve', '--help'], env({ HERALD_PORT: port }));
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: herald serve/);
     expect(help.stderr).toBe('');
+
+    // The README shows the real top-level help, so it cannot drift from the parser.
+    const top = await herald(['--help'], env());
+    expect(top.code).toBe(0);
+    const readme = readFileSync(path.resolve('README.md'), 'utf8');
+    expect(readme).toContain(`$ npx herald --help\n${top.stdout.trimEnd()}\n\`\`\``);
 
     const version = await herald(['--version'], env());
     expect(version.code).toBe(0);

@@ -24,7 +24,7 @@ export function buildProgram(): Command {
   const program = new Command('herald')
     .description('Herald, the self-hosted notification hub')
     .version(heraldVersion(), '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'print help for a command')
+    .helpOption('-h, --help', 'print this help')
     .helpCommand('help [command]', 'print help for a command')
     .exitOverride()
     .configureOutput({

@@ -5,8 +5,9 @@ const FORCED_EXIT_MS = 30_000;
 
 async function serve(): Promise<void> {
   const { loadConfig } = await import('../../config/config.ts');
-  const { startServer } = await import('../../main.ts');
+  // A bad setting is reported before the (much larger) server code is even loaded.
   const config = loadConfig();
+  const { startServer } = await import('../../main.ts');
   const server = await startServer(config);
   server.ctx.log.info({ url: server.url, store: server.ctx.store.kind }, 'Herald is listening');
   let stopping = false;

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { notFound } from '../domain/errors.ts';
-import { findUserByRef, listUsers } from '../store/user.repository.ts';
-import { getUserView, setPassword, type UserView, viewUsers } from './user.service.ts';
+import { findUserByRef, listUsers, roleNamesOf } from '../store/user.repository.ts';
+import { getUserView, setPassword, toUserView, type UserView } from './user.service.ts';
 
 /**
  * Account chores an operator does on the local store (`herald user passwd|list`), beside the
@@ -13,7 +13,6 @@ export async function changePassword(ctx: AppContext, ref: string, password: str
   const row = await findUserByRef(ctx.store.db, ref.trim());
   if (row?.kind !== 'account') throw notFound('User');
   await setPassword(ctx, row.id, password);
-  ctx.principals.clear();
   return getUserView(ctx, row.id);
 }
 
@@ -23,5 +22,9 @@ export async function listAccounts(
   page: { limit: number; offset: number },
 ): Promise<{ users: UserView[]; total: number }> {
   const { rows, total } = await listUsers(ctx.store.db, { ...page, kind: 'account' });
-  return { users: await viewUsers(ctx.store.db, rows), total };
+  const roles = await roleNamesOf(
+    ctx.store.db,
+    rows.map((r) => r.id),
+  );
+  return { users: rows.map((r) => toUserView(r, roles.get(r.id) ?? [])), total };
 }

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db } from './database.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-messaging.ts';
 import * as m0003 from './migrations/0003-message-attachments.ts';
@@ -35,3 +36,12 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/** Every migration this build knows, oldest first, with when it ran (undefined: pending). */
+export async function listMigrations(db: Db): Promise<Array<{ name: string; executedAt: Date | undefined }>> {
+  const all = await migratorFor(db as unknown as Kysely<unknown>).getMigrations();
+  return all.map((m) => ({ name: m.name, executedAt: m.executedAt }));
+}
+
+/** The names of every migration this build knows, oldest first. */
+export const knownMigrations = (): string[] => Object.keys(MIGRATIONS);

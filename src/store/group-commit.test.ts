@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kysely, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database, Db, Tx } from './database.ts';
+import { createGroupCommitter } from './group-commit.ts';
+import { createSqliteDialect } from './sqlite-dialect.ts';
+
+/** A real SQLite database with one scratch table; each unit writes one row to it. */
+let dir: string;
+let db: Db;
+let closeSqlite: () => void;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'herald-group-commit-'));
+  const { dialect, close } = createSqliteDialect(dir);
+  db = new Kysely<Database>({ dialect });
+  closeSqlite = close;
+  await sql`create table t (id integer primary key autoincrement, label text not null unique)`.execute(db);
+});
+afterEach(async () => {
+  await db.destroy();
+  closeSqlite();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = (tx: Tx, label: string) => sql`insert into t (label) values (${label})`.execute(tx);
+const labels = async () =>
+  (await sql<{ label: string }>`select label from t order by id`.execute(db)).rows.map((r) => r.label);
+
+describe('group commit', () => {
+  it('runs units handed in together in one transaction and gives each caller its own result', async () => {
+    const writer = createGroupCommitter(db);
+    const seen: Tx[] = [];
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((label) =>
+        writer.run(async (tx) => {
+          seen.push(tx);
+          await insert(tx, label);
+          return label.toUpperCase();
+        }),
+      ),
+    );
+    expect(results).toEqual(['A', 'B', 'C', 'D']);
+    expect(new Set(seen).size).toBe(1);
+    expect(await labels()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('runs the units of a batch in the order they were handed in, each seeing the ones before', async () => {
+    const writer = createGroupCommitter(db);
+    const counts = await Promise.all(
+      ['first', 'second', 'third'].map((label) =>
+        writer.run(async (tx) => {
+          await insert(tx, label);
+          return Number((await sql<{ n: number }>`select count(*) as n from t`.execute(tx)).rows[0].n);
+        }),
+      ),
+    );
+    expect(counts).toEqual([1, 2, 3]);
+    expect(await labels()).toEqual(['first', 'second', 'third']);
+  });
+
+  it('settles a caller only after its transaction has committed', async () => {
+    const writer = createGroupCommitter(db);
+    await writer.run((tx) => insert(tx, 'durable'));
+    // Read on the database, outside any transaction of the committer.
+    expect(await labels()).toEqual(['durable']);
+  });
+
+  it('fails only the unit that throws; the others of its batch still commit, once each', async () => {
+    const writer = createGroupCommitter(db);
+    const runs: string[] = [];
+    const unit = (label: string, fail = false) =>
+      writer.run(async (tx) => {
+        runs.push(label);
+        await insert(tx, label);
+        if (fail) throw new Error(`${label} refused`);
+        return label;
+      });
+    const settled = await Promise.allSettled([unit('ok-1'), unit('bad', true), unit('ok-2')]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason.message).toBe('bad refused');
+    // The shared batch was rolled back, and every unit ran again alone (the contract: units
+    // must be safe to run twice); the failing one's row is gone, the others are there once.
+    expect(await labels()).toEqual(['ok-1', 'ok-2']);
+    expect(runs.filter((r) => r === 'ok-1')).toHaveLength(2);
+  });
+
+  it('rejects a unit that fails on its own with its error', async () => {
+    const writer = createGroupCommitter(db);
+    await writer.run((tx) => insert(tx, 'taken'));
+    await expect(writer.run((tx) => insert(tx, 'taken'))).rejects.toThrow(/UNIQUE/);
+    expect(await labels()).toEqual(['taken']);
+  });
+
+  it('splits a burst into batches of at most maxBatch, in order', async () => {
+    const writer = createGroupCommitter(db, { maxBatch: 2 });
+    const seen: Tx[] = [];
+    await Promise.all(
+      ['1', '2', '3', '4', '5'].map((label) =>
+        writer.run(async (tx) => {
+          seen.push(tx);
+          await insert(tx, label);
+        }),
+      ),
+    );
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[2]).toBe(seen[3]);
+    expect(new Set(seen).size).toBe(3);
+    expect(await labels()).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('puts a unit handed in while a batch is in its transaction into the next batch', async () => {
+    const writer = createGroupCommitter(db);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered!: () => void;
+    const inFirst = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const seen: Tx[] = [];
+    const first = writer.run(async (tx) => {
+      seen.push(tx);
+      entered();
+      await gate;
+      await insert(tx, 'early');
+    });
+    await inFirst;
+    const second = writer.run(async (tx) => {
+      seen.push(tx);
+      await insert(tx, 'late');
+    });
+    release();
+    await Promise.all([first, second]);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).not.toBe(seen[1]);
+    expect(await labels()).toEqual(['early', 'late']);
+  });
+
+  it('drain() resolves once every unit handed in so far has settled', async () => {
+    const writer = createGroupCommitter(db);
+    await writer.drain();
+    const settled: string[] = [];
+    for (const label of ['x', 'y', 'z']) {
+      void writer.run((tx) => insert(tx, label)).then(() => settled.push(label));
+    }
+    await writer.drain();
+    // drain's waiters run after the batch's callers were settled.
+    await new Promise((r) => setImmediate(r));
+    expect(settled.sort()).toEqual(['x', 'y', 'z']);
+    expect(await labels()).toEqual(['x', 'y', 'z']);
+  });
+});

@@ -96,6 +96,7 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
           { field: 'content.title', detail: expect.any(String) },
           { field: 'content.message', detail: expect.any(String) },
         ],
+        code: 40001,
       });
     }
     const noContent = await h.api('POST', `${V2}/notifications/custom`, { token: u.token, body: {} });

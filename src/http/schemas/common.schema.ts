@@ -6,6 +6,9 @@ export const ErrorBody = Type.Object(
     message: Type.String(),
     detail: Type.String(),
     validations: Type.Array(Type.Object({ field: Type.String(), detail: Type.String() })),
+    code: Type.Optional(
+      Type.Integer({ description: 'Stable catalogue number of this error (docs/errors.md).' }),
+    ),
   },
   { $id: 'Error', description: 'Every error: what went wrong, more detail, and each invalid field.' },
 );

@@ -46,7 +46,7 @@ export function validationsOf(issues: AjvIssue[]): FieldError[] {
   return [...out].map(([field, detail]) => ({ field, detail }));
 }
 
-export type ErrorBodyShape = { message: string; detail: string; validations: FieldError[] };
+export type ErrorBodyShape = { message: string; detail: string; validations: FieldError[]; code?: number };
 
 /**
  * Every error response carries its catalogue code in this header, in every family: the bodies'
@@ -106,7 +106,12 @@ function response(
   headers: Record<string, string> = {},
 ): ErrorResponse {
   const { status, code } = ERRORS[entry];
-  return { status, code, body, headers: { ...headers, [ERROR_CODE_HEADER]: String(code) } };
+  return {
+    status,
+    code,
+    body: { ...body, code },
+    headers: { ...headers, [ERROR_CODE_HEADER]: String(code) },
+  };
 }
 
 /** Maps any thrown error to its catalogue entry and the one error body. Never leaks internals on 5xx. */

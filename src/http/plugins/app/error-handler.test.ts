@@ -69,7 +69,8 @@ describe('error handling', () => {
     expect(res.statusCode).toBe(entry.status);
     expect(res.headers[ERROR_CODE_HEADER]).toBe(String(entry.code));
     const body = res.json();
-    expect(Object.keys(body).sort()).toEqual(['detail', 'message', 'validations']);
+    expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'message', 'validations']);
+    expect(body.code).toBe(entry.code);
     expect(body.message).toBe(entry.message);
   });
 
@@ -92,7 +93,12 @@ describe('error handling', () => {
 
   it('says nothing about an unexpected failure', async () => {
     const res = await app.inject({ url: '/boom' });
-    expect(res.json()).toEqual({ message: ERRORS.internal.message, detail: '', validations: [] });
+    expect(res.json()).toEqual({
+      message: ERRORS.internal.message,
+      detail: '',
+      validations: [],
+      code: ERRORS.internal.code,
+    });
     expect(res.body).not.toContain('secret');
   });
 });

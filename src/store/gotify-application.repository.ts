@@ -31,7 +31,11 @@ export async function insertGotifyApplication(
   db: Executor,
   row: Insertable<GotifyApplicationTable>,
 ): Promise<number> {
-  const res = await db.insertInto('gotify_applications').values(row).returning('id').executeTakeFirstOrThrow();
+  const res = await db
+    .insertInto('gotify_applications')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return Number(res.id);
 }
 
@@ -62,11 +66,19 @@ export async function findGotifyApplicationByBucket(
   db: Executor,
   bucketId: string,
 ): Promise<GotifyApplicationRow | undefined> {
-  return db.selectFrom('gotify_applications').selectAll().where('bucket_id', '=', bucketId).executeTakeFirst();
+  return db
+    .selectFrom('gotify_applications')
+    .selectAll()
+    .where('bucket_id', '=', bucketId)
+    .executeTakeFirst();
 }
 
 export async function setGotifyDefaultPriority(db: Executor, id: number, priority: number): Promise<void> {
-  await db.updateTable('gotify_applications').set({ default_priority: priority }).where('id', '=', id).execute();
+  await db
+    .updateTable('gotify_applications')
+    .set({ default_priority: priority })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteGotifyApplication(db: Executor, id: number): Promise<void> {

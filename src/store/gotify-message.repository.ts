@@ -5,6 +5,7 @@ export interface GotifyMessageRow {
   id: number;
   app_id: number;
   message_id: string;
+  bucket_id: string | null;
   title: string;
   subtitle: string | null;
   body: string | null;
@@ -33,6 +34,7 @@ function visibleTo(db: Executor, userId: string) {
       'g.id',
       'a.id as app_id',
       'n.message_id',
+      'n.bucket_id',
       'm.title',
       'm.subtitle',
       'm.body',
@@ -66,9 +68,10 @@ export async function setGotifyMessageMeta(
 export async function listGotifyMessages(
   db: Executor,
   userId: string,
-  opts: { since: number; limit: number; appId?: number },
+  opts: { since: number; limit: number; appId?: number; bucketIds?: readonly string[] },
 ): Promise<GotifyMessageRow[]> {
   let q = visibleTo(db, userId);
+  if (opts.bucketIds) q = q.where('n.bucket_id', 'in', opts.bucketIds.length > 0 ? opts.bucketIds : ['']);
   if (opts.since > 0) q = q.where('g.id', '<', opts.since);
   if (opts.appId !== undefined) q = q.where('a.id', '=', opts.appId);
   return q.orderBy('g.id', 'desc').limit(opts.limit).execute();
@@ -82,10 +85,19 @@ export async function getGotifyMessageByNotification(
   return visibleTo(db, userId).where('n.id', '=', notificationId).executeTakeFirst();
 }
 
-/** Removes the user's inbox item of message number `id`; false when the user has none. */
-export async function deleteGotifyMessageForUser(db: Executor, userId: string, id: number): Promise<boolean> {
-  const res = await db
-    .deleteFrom('notifications')
+/**
+ * Removes the user's inbox item of message number `id` (within `bucketIds` when given); false
+ * when the user has none.
+ */
+export async function deleteGotifyMessageForUser(
+  db: Executor,
+  userId: string,
+  id: number,
+  bucketIds: readonly string[] | null,
+): Promise<boolean> {
+  let q = db.deleteFrom('notifications');
+  if (bucketIds) q = q.where('bucket_id', 'in', bucketIds.length > 0 ? bucketIds : ['']);
+  const res = await q
     .where('user_id', '=', userId)
     .where('message_id', 'in', db.selectFrom('gotify_messages').select('message_id').where('id', '=', id))
     .where('bucket_id', 'in', db.selectFrom('gotify_applications').select('bucket_id'))
@@ -93,16 +105,17 @@ export async function deleteGotifyMessageForUser(db: Executor, userId: string, i
   return Number(res.numDeletedRows) > 0;
 }
 
-/** Removes the user's inbox items in every Gotify application's bucket, or in one bucket. */
+/** Removes the user's inbox items in every Gotify application's bucket (or in `bucketIds`). */
 export async function deleteGotifyMessagesForUser(
   db: Executor,
   userId: string,
-  bucketId?: string,
+  bucketIds: readonly string[] | null,
 ): Promise<number> {
-  let q = db.deleteFrom('notifications').where('user_id', '=', userId);
-  q = bucketId
-    ? q.where('bucket_id', '=', bucketId)
-    : q.where('bucket_id', 'in', db.selectFrom('gotify_applications').select('bucket_id'));
+  let q = db
+    .deleteFrom('notifications')
+    .where('user_id', '=', userId)
+    .where('bucket_id', 'in', db.selectFrom('gotify_applications').select('bucket_id'));
+  if (bucketIds) q = q.where('bucket_id', 'in', bucketIds.length > 0 ? bucketIds : ['']);
   const res = await q.executeTakeFirst();
   return Number(res.numDeletedRows);
 }

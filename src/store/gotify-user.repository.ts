@@ -2,7 +2,11 @@ import type { Executor } from './database.ts';
 
 /** The user's Gotify number, if one was handed out. */
 export async function findGotifyUserId(db: Executor, userId: string): Promise<number | undefined> {
-  const row = await db.selectFrom('gotify_users').select('id').where('user_id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('gotify_users')
+    .select('id')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return row ? Number(row.id) : undefined;
 }
 

@@ -14,11 +14,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const serial = (name: string) =>
     postgres
-      ? db.schema.createTable(name).addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+      ? db.schema
+          .createTable(name)
+          .addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
       : db.schema.createTable(name).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 
   await serial('gotify_messages')
-    .addColumn('message_id', 'text', (c) => c.notNull().unique().references('messages.id').onDelete('cascade'))
+    .addColumn('message_id', 'text', (c) =>
+      c.notNull().unique().references('messages.id').onDelete('cascade'),
+    )
     // What a Gotify sender gave; null for messages from other families (mapped from delivery_type).
     .addColumn('priority', 'integer')
     .addColumn('extras', 'text')
@@ -27,7 +31,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // An application is a bucket seen through Gotify, with one send-only access token.
   await serial('gotify_applications')
     .addColumn('bucket_id', 'text', (c) => c.notNull().unique().references('buckets.id').onDelete('cascade'))
-    .addColumn('token_id', 'text', (c) => c.notNull().unique().references('access_tokens.id').onDelete('cascade'))
+    .addColumn('token_id', 'text', (c) =>
+      c.notNull().unique().references('access_tokens.id').onDelete('cascade'),
+    )
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('default_priority', 'integer', (c) => c.notNull().defaultTo(0))
     // 1 when the bucket was made for this application, so deleting the application deletes it.
@@ -36,7 +42,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   await serial('gotify_clients')
-    .addColumn('token_id', 'text', (c) => c.notNull().unique().references('access_tokens.id').onDelete('cascade'))
+    .addColumn('token_id', 'text', (c) =>
+      c.notNull().unique().references('access_tokens.id').onDelete('cascade'),
+    )
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())

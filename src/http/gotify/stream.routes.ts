@@ -2,9 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import type { AppContext } from '../../context.ts';
 import { resolvePrincipal } from '../../services/auth.service.ts';
-import type { GotifyMessage } from '../../services/gotify-message-format.ts';
-import { watchGotifyMessages } from '../../services/gotify-stream.service.ts';
-import { WATCH_KEEPALIVE_MS } from '../../services/inbox-watch.service.ts';
+import { streamGotifyMessages } from '../../services/gotify-stream.service.ts';
 import { principalOf } from '../plugins/app/auth.plugin.ts';
 import { gotifyErrors } from './gotify.schema.ts';
 import { tokenOf } from './gotify-auth.ts';
@@ -14,10 +12,10 @@ const REVOKED_CLOSE_CODE = 1008;
 /** Close code when the stream fell too far behind; the client reconnects and refetches. */
 const OVERFLOW_CLOSE_CODE = 1013;
 
-function wsSend(socket: WebSocket, message: GotifyMessage): Promise<void> {
+function wsSend(socket: WebSocket, frame: string): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.readyState !== socket.OPEN) return resolve();
-    socket.send(JSON.stringify(message), (err) => (err ? reject(err) : resolve()));
+    socket.send(frame, (err) => (err ? reject(err) : resolve()));
   });
 }
 
@@ -49,23 +47,21 @@ export function gotifyStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           socket.close(REVOKED_CLOSE_CODE, 'token revoked');
           return false;
         };
-        const sub = watchGotifyMessages(
-          ctx,
-          principal,
-          async (message) => {
-            if (await stillValid()) await wsSend(socket, message);
+        const stream = streamGotifyMessages(ctx, principal, {
+          write: async (frame) => {
+            if (await stillValid()) await wsSend(socket, frame);
           },
-          () => socket.close(OVERFLOW_CLOSE_CODE, 'stream fell behind; refetch /message'),
-        );
-        const ping = setInterval(() => {
-          void stillValid()
-            .then((ok) => ok && socket.ping())
-            .catch(() => socket.terminate());
-        }, WATCH_KEEPALIVE_MS);
-        socket.on('close', () => {
-          clearInterval(ping);
-          sub.close();
+          ping: () => {
+            void stillValid()
+              .then((ok) => ok && socket.ping())
+              .catch(() => socket.terminate());
+          },
+          end: (reason) =>
+            reason === 'overflow'
+              ? socket.close(OVERFLOW_CLOSE_CODE, 'stream fell behind; refetch /message')
+              : socket.close(1000),
         });
+        socket.on('close', () => stream.close());
         socket.on('error', () => socket.terminate());
       },
     );

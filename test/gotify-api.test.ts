@@ -121,6 +121,16 @@ describe.each(STORES)('Gotify API on %s', (store) => {
     const health = await gotify('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.body).toEqual({ health: 'green', database: 'green' });
+    const doc = await gotify('GET', '/openapi.json');
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/message',
+        '/message/{id}',
+        '/application/{id}/message',
+        '/client/{id}',
+        '/current/user',
+      ]),
+    );
   });
 
   it('creates clients with Basic credentials and lists them without their tokens', async () => {
@@ -152,6 +162,23 @@ describe.each(STORES)('Gotify API on %s', (store) => {
     const appOnly = await gotify('GET', '/message', { key: app.token });
     expect(appOnly.status).toBe(403);
     expect(appOnly.body.errorCode).toBe(403);
+  });
+
+  it('holds Basic credentials to the login lock: five wrong passwords lock the account', async () => {
+    await h.createUser('dave');
+    for (let i = 0; i < 5; i++) {
+      expect(
+        (await gotify('GET', '/current/user', { headers: { authorization: basic('dave', 'wrong') } })).status,
+      ).toBe(401);
+    }
+    const locked = await gotify('GET', '/current/user', {
+      headers: { authorization: basic('dave', 'dave-password-1') },
+    });
+    expect(locked.status).toBe(401);
+    const login = await h.api('POST', '/api/v1/auth/login', {
+      body: { email: 'dave@example.com', password: 'dave-password-1' },
+    });
+    expect(login.status).toBe(423);
   });
 
   it('creates an application as a bucket of the user with a send-only token', async () => {

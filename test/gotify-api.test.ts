@@ -155,6 +155,7 @@ describe.each(STORES)('Gotify API on %s', (store) => {
       errorCode: 401,
       errorDescription: 'you need to provide a valid access token or user credentials to access this api',
     });
+    expect(none.headers.get('x-herald-error-code')).toBe('40101');
     const wrong = await gotify('GET', '/message', { headers: { authorization: basic('alice', 'nope') } });
     expect(wrong.status).toBe(401);
     expect((await gotify('GET', '/message', { key: 'zat_not-a-token' })).status).toBe(401);
@@ -513,6 +514,7 @@ describe.each(STORES)('Gotify API on %s', (store) => {
     const image = await gotify('POST', `/application/${made.body.id}/image`, { key: clientToken });
     expect(image.status).toBe(501);
     expect(image.body).toMatchObject({ error: 'Not Implemented', errorCode: 501 });
+    expect(image.headers.get('x-herald-error-code')).toBe('50101');
 
     expect(
       (await gotify('DELETE', `/application/${made.body.id}/message`, { key: clientToken })).status,

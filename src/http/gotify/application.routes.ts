@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
+import { AppError } from '../../domain/errors.ts';
 import {
   createGotifyApplication,
   deleteGotifyApplicationOf,
@@ -10,7 +11,6 @@ import {
 } from '../../services/gotify-application.service.ts';
 import { principalOf } from '../plugins/app/auth.plugin.ts';
 import { ApplicationBody, GotifyIdParams, gotifyErrors } from './gotify.schema.ts';
-import { gotifyError } from './gotify-errors.ts';
 
 const TAGS = ['Gotify'];
 const NO_IMAGES =
@@ -89,9 +89,9 @@ export function gotifyApplicationRoutes(ctx: AppContext): FastifyPluginAsyncType
           params: GotifyIdParams,
           response: gotifyErrors(401, 403, 404, 501),
         },
-        handler: async (request, reply) => {
+        handler: async (request) => {
           await requireGotifyApplication(ctx, principalOf(request), request.params.id);
-          return reply.code(501).send(gotifyError(501, NO_IMAGES));
+          throw new AppError('notImplemented', NO_IMAGES);
         },
       });
     }

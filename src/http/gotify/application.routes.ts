@@ -10,7 +10,7 @@ import {
   updateGotifyApplication,
 } from '../../services/gotify-application.service.ts';
 import { principalOf } from '../plugins/app/auth.plugin.ts';
-import { ApplicationBody, GotifyIdParams, gotifyErrors } from './gotify.schema.ts';
+import { ApplicationBody, Deleted, GotifyIdParams, gotifyErrors } from './gotify.schema.ts';
 
 const TAGS = ['Gotify'];
 const NO_IMAGES =
@@ -69,12 +69,12 @@ export function gotifyApplicationRoutes(ctx: AppContext): FastifyPluginAsyncType
           tags: TAGS,
           summary: 'Delete an application: its token, and its bucket when it was made for it',
           params: GotifyIdParams,
-          response: gotifyErrors(400, 401, 403, 404),
+          response: { 200: Deleted, ...gotifyErrors(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
         await deleteGotifyApplicationOf(ctx, principalOf(request), request.params.id);
-        return reply.code(200).send();
+        return reply.code(200).send(null);
       },
     );
 

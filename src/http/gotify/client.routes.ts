@@ -8,7 +8,7 @@ import {
   renameGotifyClientOf,
 } from '../../services/gotify-client.service.ts';
 import { principalOf } from '../plugins/app/auth.plugin.ts';
-import { ClientBody, GotifyIdParams, gotifyErrors } from './gotify.schema.ts';
+import { ClientBody, Deleted, GotifyIdParams, gotifyErrors } from './gotify.schema.ts';
 
 const TAGS = ['Gotify'];
 
@@ -65,12 +65,12 @@ export function gotifyClientRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: TAGS,
           summary: 'Delete a client: its token stops working',
           params: GotifyIdParams,
-          response: gotifyErrors(400, 401, 403, 404),
+          response: { 200: Deleted, ...gotifyErrors(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
         await deleteGotifyClientOf(ctx, principalOf(request), request.params.id);
-        return reply.code(200).send();
+        return reply.code(200).send(null);
       },
     );
   };

@@ -100,5 +100,8 @@ export const INTEGER_FIELDS: ReadonlySet<string> = new Set([
   'expiresAfterInactivitySeconds',
 ]);
 
+/** A delete answers 200 with an empty body, as Gotify does. */
+export const Deleted = Type.Null({ description: 'Done; the body is empty.' });
+
 export const gotifyErrors = (...codes: number[]): Record<number, unknown> =>
   Object.fromEntries(codes.map((c) => [c, Type.Ref('GotifyError')]));

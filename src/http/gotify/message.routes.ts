@@ -11,7 +11,7 @@ import {
   sendGotifyMessage,
 } from '../../services/gotify-message.service.ts';
 import { principalOf } from '../plugins/app/auth.plugin.ts';
-import { CreateMessageBody, GotifyIdParams, gotifyErrors, PagingQuery } from './gotify.schema.ts';
+import { CreateMessageBody, Deleted, GotifyIdParams, gotifyErrors, PagingQuery } from './gotify.schema.ts';
 
 const TAGS = ['Gotify'];
 
@@ -107,11 +107,15 @@ export function gotifyMessageRoutes(ctx: AppContext): FastifyPluginAsyncTypebox 
       '/message',
       {
         config: { gotify: { scope: 'inbox:write' } },
-        schema: { tags: TAGS, summary: 'Delete all your messages', response: gotifyErrors(401, 403) },
+        schema: {
+          tags: TAGS,
+          summary: 'Delete all your messages',
+          response: { 200: Deleted, ...gotifyErrors(401, 403) },
+        },
       },
       async (request, reply) => {
         await deleteGotifyMessagesOf(ctx, principalOf(request));
-        return reply.code(200).send();
+        return reply.code(200).send(null);
       },
     );
 
@@ -123,14 +127,14 @@ export function gotifyMessageRoutes(ctx: AppContext): FastifyPluginAsyncTypebox 
           tags: TAGS,
           summary: 'Delete one of your messages',
           params: GotifyIdParams,
-          response: gotifyErrors(400, 401, 403, 404),
+          response: { 200: Deleted, ...gotifyErrors(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
         if (!(await deleteGotifyMessageOf(ctx, principalOf(request), request.params.id))) {
           throw notFound(`Message ${request.params.id}`);
         }
-        return reply.code(200).send();
+        return reply.code(200).send(null);
       },
     );
 
@@ -142,12 +146,12 @@ export function gotifyMessageRoutes(ctx: AppContext): FastifyPluginAsyncTypebox 
           tags: TAGS,
           summary: "Delete one application's messages",
           params: GotifyIdParams,
-          response: gotifyErrors(400, 401, 403, 404),
+          response: { 200: Deleted, ...gotifyErrors(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
         await deleteGotifyMessagesOf(ctx, principalOf(request), request.params.id);
-        return reply.code(200).send();
+        return reply.code(200).send(null);
       },
     );
   };

@@ -120,7 +120,10 @@ function namesField(body: any, field: string): boolean {
   const lists = [body.validations, body.errors].filter(Array.isArray);
   if (lists.some((list) => list.some((v: any) => matches(v?.field)))) return true;
   const word = new RegExp(`(^|[^A-Za-z0-9_])${field}([^A-Za-z0-9_]|$)`);
-  return [body.detail, body.message].some((text) => typeof text === 'string' && word.test(text));
+  // `errorDescription`: the Gotify family's envelope.
+  return [body.detail, body.message, body.errorDescription].some(
+    (text) => typeof text === 'string' && word.test(text),
+  );
 }
 
 interface Case {

@@ -133,6 +133,12 @@ export const ERRORS = {
     message: 'An internal error occurred.',
     help: 'Something failed inside the server; the body says nothing more on purpose. Retry later; the operator finds the cause in the server log, logged with the request.',
   },
+  notImplemented: {
+    code: 50101,
+    status: 501,
+    message: 'Herald does not offer this part of the API; see the family’s page in docs/.',
+    help: 'The call exists in the API Herald speaks (for example Gotify’s application image upload) but Herald does not implement it. `detail` says what to use instead; the family’s page in `docs/` lists what is left out.',
+  },
   unavailable: {
     code: 50301,
     status: 503,

@@ -18,6 +18,7 @@ import { templatesRoutes } from './api/v1/templates/templates.routes.ts';
 import { UserSchema, usersRoutes } from './api/v1/users/users.routes.ts';
 import { inboxRoutes } from './api/v2/inbox.routes.ts';
 import { inboxWatchRoutes } from './api/v2/inbox-watch.routes.ts';
+import { GOTIFY_SCHEMAS, gotifyRoutes } from './gotify/gotify.routes.ts';
 import { tenantRoutes } from './notification/v1/tenant.routes.ts';
 import { installAuth } from './plugins/app/auth.plugin.ts';
 import { frameworkErrors, installErrorHandling } from './plugins/app/error-handler.plugin.ts';
@@ -92,6 +93,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     MessageSchema,
     InboxItemSchema,
     ...channelConfigSchemas,
+    ...GOTIFY_SCHEMAS,
   ]) {
     app.addSchema(schema);
   }
@@ -114,6 +116,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(templatesRoutes(ctx), { prefix: '/api/v1/templates' });
   await app.register(notificationsRoutes(ctx), { prefix: '/api/v1/notifications' });
   await app.register(pushSubscriptionsRoutes(ctx), { prefix: '/api/v1/push-subscriptions' });
+  await app.register(gotifyRoutes(ctx));
   await app.register(metricsRoutes(ctx));
   return app;
 }

@@ -8,6 +8,12 @@ import type {
 } from './delivery.table.ts';
 import type { EventTable, SettingTable } from './event.table.ts';
 import type {
+  GotifyApplicationTable,
+  GotifyClientTable,
+  GotifyMessageTable,
+  GotifyUserTable,
+} from './gotify.table.ts';
+import type {
   AttachmentTable,
   BucketMemberTable,
   BucketTable,
@@ -49,6 +55,10 @@ export interface Database {
   push_subscriptions: PushSubscriptionTable;
   rules: RuleTable;
   deliveries: DeliveryTable;
+  gotify_messages: GotifyMessageTable;
+  gotify_applications: GotifyApplicationTable;
+  gotify_clients: GotifyClientTable;
+  gotify_users: GotifyUserTable;
 }
 
 export type Db = Kysely<Database>;

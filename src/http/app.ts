@@ -23,7 +23,7 @@ import { tenantRoutes } from './notification/v1/tenant.routes.ts';
 import { installAuth } from './plugins/app/auth.plugin.ts';
 import { frameworkErrors, installErrorHandling } from './plugins/app/error-handler.plugin.ts';
 import { installMetrics } from './plugins/app/metrics.plugin.ts';
-import { installTextGuard, validatorCompiler } from './plugins/app/validation.plugin.ts';
+import { buildSerializer, installTextGuard, validatorCompiler } from './plugins/app/validation.plugin.ts';
 import { webRoutes } from './plugins/external/static.plugin.ts';
 import { installOpenApi } from './plugins/external/swagger.plugin.ts';
 import { InboxItemSchema } from './schemas/inbox.schema.ts';
@@ -68,7 +68,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     return503OnClosing: true,
     // A factory rather than setValidatorCompiler: plugins that add schemas get a fresh
     // schema controller, and it must build the same validators.
-    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never } },
+    schemaController: {
+      compilersFactory: {
+        buildValidator: (() => validatorCompiler) as never,
+        buildSerializer: buildSerializer as never,
+      },
+    },
     forceCloseConnections: 'idle',
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();

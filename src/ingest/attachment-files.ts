@@ -4,12 +4,12 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
+import type { request } from 'undici';
 import type { AppContext } from '../context.ts';
 import { AppError, invalid } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { MediaType } from '../domain/message.ts';
-import { assertOutboundUrl, outboundDispatcher } from '../net/outbound-guard.ts';
+import { assertOutboundUrl, loadUndici, outboundDispatcher } from '../net/outbound-guard.ts';
 import type { AttachmentRow } from '../store/attachment.repository.ts';
 
 /**
@@ -113,11 +113,13 @@ export async function downloadAttachment(
     throw invalid(field, `cannot download: ${(err as Error).message}`);
   }
   const signal = AbortSignal.timeout(ctx.config.downloadTimeoutMs);
+  const undici = await loadUndici();
+  const dispatcher = await outboundDispatcher(ctx.config.allowPrivateNetworks);
   let res: Awaited<ReturnType<typeof request>>;
   try {
-    res = await request(url, {
+    res = await undici.request(url, {
       signal,
-      dispatcher: outboundDispatcher(ctx.config.allowPrivateNetworks),
+      dispatcher,
       maxRedirections: 0,
     } as never);
   } catch (err) {

@@ -1,6 +1,5 @@
-import { request } from 'undici';
 import { ChannelError, isRetryableHttpStatus, type SendContext } from '../channels/channel.ts';
-import { assertOutboundUrl, outboundDispatcher } from './outbound-guard.ts';
+import { assertOutboundUrl, loadUndici, outboundDispatcher } from './outbound-guard.ts';
 
 /** Receivers' bodies are read for error messages and small acks only; anything longer is cut off. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -64,6 +63,8 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
  */
 export async function sendHttp(ctx: SendContext, call: HttpCall): Promise<HttpAnswer> {
   const url = await assertOutboundUrl(call.url, ctx.allowPrivateNetworks);
+  const { request } = await loadUndici();
+  const dispatcher = await outboundDispatcher(ctx.allowPrivateNetworks);
   let status: number;
   let text: string;
   try {
@@ -74,7 +75,7 @@ export async function sendHttp(ctx: SendContext, call: HttpCall): Promise<HttpAn
       signal: AbortSignal.timeout(ctx.timeoutMs),
       headersTimeout: ctx.timeoutMs,
       bodyTimeout: ctx.timeoutMs,
-      dispatcher: outboundDispatcher(ctx.allowPrivateNetworks),
+      dispatcher,
     });
     status = response.statusCode;
     text = await readCapped(response.body);

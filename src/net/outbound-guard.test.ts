@@ -143,12 +143,12 @@ describe('outboundDispatcher', () => {
 
   it('re-checks the resolved address when the socket opens', async () => {
     const port = new URL(receiver.url).port;
-    const dispatcher = outboundDispatcher(false);
+    const dispatcher = await outboundDispatcher(false);
     const err = await refusal(
       request(`http://localhost:${port}/`, { method: 'POST', body: '{}', dispatcher }),
     );
     expect(err.message).toContain('loopback');
     expect(receiver.received).toHaveLength(0);
-    expect(outboundDispatcher(true)).toBeUndefined();
+    expect(await outboundDispatcher(true)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns';
 import { lookup as lookupAsync } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { ChannelError } from '../channels/channel.ts';
 
 /**
@@ -151,9 +151,13 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
 
 let guardedAgent: Agent | undefined;
 
+/** undici, loaded on the first outbound call: a server that never sends out does not carry it. */
+export const loadUndici = () => import('undici');
+
 /** The undici dispatcher to send with: one that re-checks addresses when private networks are refused. */
-export function outboundDispatcher(allowPrivate: boolean): Dispatcher | undefined {
+export async function outboundDispatcher(allowPrivate: boolean): Promise<Dispatcher | undefined> {
   if (allowPrivate) return undefined;
+  const { Agent } = await loadUndici();
   guardedAgent ??= new Agent({ connect: { lookup: guardedLookup } });
   return guardedAgent;
 }

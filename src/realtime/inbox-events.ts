@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Tx } from '../store/database.ts';
 import { notifyInTx } from '../store/notify.repository.ts';
@@ -47,8 +47,10 @@ function decode(payload: string): HubEvent[] {
 export async function postgresInboxEvents(url: string, hub: Hub, log: Logger): Promise<InboxEvents> {
   let client: pg.Client | undefined;
   let closed = false;
+  // Loaded here, not at the top: only a server on PostgreSQL needs the driver.
+  const { Client } = (await import('pg')).default;
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url });
+    const c = new Client({ connectionString: url });
     c.on('notification', (msg) => {
       if (msg.channel === CHANNEL && msg.payload) hub.publish(decode(msg.payload));
     });

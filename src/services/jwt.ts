@@ -1,4 +1,3 @@
-import { jwtVerify, SignJWT } from 'jose';
 import { deriveKey } from '../domain/secrets.ts';
 
 export interface AccessClaims {
@@ -8,11 +7,15 @@ export interface AccessClaims {
 
 const ISSUER = 'herald';
 
+/** The JOSE library is loaded with the first token signed or checked, not at start-up. */
+const jose = () => import('jose');
+
 export function createJwtCodec(secret: string, ttlSeconds: number) {
   const key = deriveKey(secret, 'jwt');
   return {
     async sign(claims: AccessClaims, nowMs: number): Promise<string> {
       const iat = Math.floor(nowMs / 1000);
+      const { SignJWT } = await jose();
       return new SignJWT({ sid: claims.sessionId, typ: 'access' })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(claims.userId)
@@ -24,6 +27,7 @@ export function createJwtCodec(secret: string, ttlSeconds: number) {
     /** Returns the claims, or null for anything invalid or expired. */
     async verify(token: string, nowMs: number): Promise<AccessClaims | null> {
       try {
+        const { jwtVerify } = await jose();
         const { payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
           algorithms: ['HS256'],

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { type Static, Type } from 'typebox';
 import type { FieldError } from '../../domain/errors.ts';
 import { assertOutboundHost } from '../../net/outbound-guard.ts';
@@ -123,6 +122,8 @@ export const smtpChannel: Channel<SmtpConfig> = {
     await assertOutboundHost(config.host, ctx.allowPrivateNetworks);
 
     const implicitTls = config.port === 465 && config.tls !== false;
+    // Loaded on the first send: most servers never mail, and the library is large.
+    const { default: nodemailer } = await import('nodemailer');
     const transporter = nodemailer.createTransport({
       host: config.host,
       port: config.port,

@@ -1,6 +1,6 @@
-import { createECDH } from 'node:crypto';
+import { createECDH, generateKeyPairSync } from 'node:crypto';
 import { type Static, Type } from 'typebox';
-import webpush from 'web-push';
+import type webpush from 'web-push';
 import type { FieldError } from '../../domain/errors.ts';
 import { receiverLabel, sendHttp } from '../../net/http-send.ts';
 import {
@@ -46,7 +46,16 @@ const URGENCY = { SILENT: 'low', NORMAL: 'normal', CRITICAL: 'high' } as const;
 
 /** Creates a VAPID key pair (base64url); generated once per instance and kept with the channel config. */
 export function generateVapidKeys(): { publicKey: string; privateKey: string } {
-  return webpush.generateVAPIDKeys();
+  // P-256: the public key as the uncompressed point (65 bytes), the private key as its 32-byte scalar.
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pub = publicKey.export({ format: 'jwk' });
+  const priv = privateKey.export({ format: 'jwk' });
+  const point = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(pub.x as string, 'base64url'),
+    Buffer.from(pub.y as string, 'base64url'),
+  ]);
+  return { publicKey: point.toString('base64url'), privateKey: priv.d as string };
 }
 
 function keyBytes(value: string | undefined): Buffer | undefined {
@@ -145,6 +154,8 @@ export const webpushChannel: Channel<WebPushConfig> = {
 
   async send(config, message, recipient, ctx) {
     const subscription = checkSubscription(recipient);
+    // Loaded on the first push: servers without Web Push subscribers never need it.
+    const { default: webpush } = await import('web-push');
     let details: webpush.RequestDetails;
     try {
       details = webpush.generateRequestDetails(subscription, pushPayload(message), {

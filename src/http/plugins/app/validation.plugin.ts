@@ -1,3 +1,4 @@
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
@@ -20,9 +21,23 @@ function make(coerce: boolean): Ajv {
 const bodyAjv = make(false);
 const textAjv = make(true);
 
+type Validate = ((data: unknown) => boolean) & { errors?: unknown };
+
+/**
+ * Compiles a route's validator on its first request rather than at start-up: a server with a
+ * few hundred routes would otherwise spend most of its start compiling validators for routes
+ * that may never be called. Ajv caches by schema, so shared schemas compile once.
+ */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  let compiled: Validate | undefined;
+  const validate: Validate = (data) => {
+    compiled ??= ajv.compile(schema as object) as Validate;
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  };
+  return validate as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
 /** Refuses text with NUL or broken surrogates in any parsed part of a request, naming the field. */
@@ -33,3 +48,21 @@ export function installTextGuard(app: FastifyInstance): void {
     if (bad) throw invalid(bad, 'must not contain NUL characters or unpaired surrogates');
   });
 }
+
+const buildEagerSerializer = SerializerSelector();
+
+/**
+ * Fastify's own response serializers (fast-json-stringify), each compiled on its route's first
+ * answer rather than at start-up, for the same reason as the validators. The shared schemas the
+ * root registers are passed through as before.
+ */
+export const buildSerializer: SerializerSelector.SerializerFactory = (externalSchemas, options) => {
+  const compile = buildEagerSerializer(externalSchemas, options);
+  return (route) => {
+    let serialize: SerializerSelector.Serializer | undefined;
+    return (doc) => {
+      serialize ??= compile(route);
+      return serialize(doc);
+    };
+  };
+};

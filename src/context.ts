@@ -6,6 +6,7 @@ import { createSignals, type Signals } from './domain/signals.ts';
 import { createHub, type Hub } from './realtime/hub.ts';
 import { type InboxEvents, localInboxEvents, postgresInboxEvents } from './realtime/inbox-events.ts';
 import { createEnabledChannelsCache, type EnabledChannelsCache } from './services/enabled-channels-cache.ts';
+import { createInboxFrameLoader, type InboxFrameLoader } from './services/inbox-frames.ts';
 import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import { createPrincipalCache, type PrincipalCache } from './services/principal-cache.ts';
@@ -39,6 +40,8 @@ export interface AppContext {
   readonly enabledChannels: EnabledChannelsCache;
   /** Live inbox fan-out: told about notifications after their transaction commits. */
   readonly hub: Hub;
+  /** Reads what live watchers show, batched across all watchers woken together. */
+  readonly inboxFrames: InboxFrameLoader;
   /** Carries inbox changes to the hub (directly, or across processes over LISTEN/NOTIFY). */
   inboxEvents: InboxEvents;
   /** Raised after commits, so workers and caches in this process act at once. */
@@ -71,6 +74,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     principals: createPrincipalCache(),
     enabledChannels,
     hub,
+    inboxFrames: createInboxFrameLoader(() => store.db),
     inboxEvents: localInboxEvents(hub),
     signals,
     metrics: createMetrics({ store, hub }),

@@ -2,7 +2,6 @@ import type { AppContext } from '../context.ts';
 import type { Subscription } from '../realtime/hub.ts';
 import {
   countUnread,
-  getInboxItem,
   type InboxFilter,
   listInboxAfter,
   notificationCursor,
@@ -21,7 +20,7 @@ export interface WatchFrame {
 
 /**
  * Subscribes one watcher (a WebSocket or an SSE response) to a user's new notifications.
- * Each event is re-read from the store, filtered, and handed to `send`, which resolves when
+ * Each event is re-read from the store (together with every other watcher's, see inbox-frames.ts), filtered, and handed to `send`, which resolves when
  * the transport has taken the frame; a watcher that stops reading stalls only its own queue,
  * and on overflow `onOverflow` tells the client to refetch.
  */
@@ -36,9 +35,8 @@ export function watchInbox(
   return ctx.hub.subscribe(userId, {
     async deliver(event) {
       if (event.kind !== 'created') return;
-      const row = await getInboxItem(ctx.store.db, userId, event.notificationId);
+      const { row, unread } = await ctx.inboxFrames.load(userId, event.notificationId);
       if (!row || !matchesFilter(row, filter)) return;
-      const unread = await countUnread(ctx.store.db, userId);
       await send({ notification: toInboxItem(row, format), unread_count: unread });
     },
     overflow: onOverflow,

@@ -29,31 +29,34 @@ export interface InboxFilter {
   readStatus?: 'read' | 'unread' | 'all';
 }
 
+/** What an inbox item shows: the notification and the message it delivers. */
+const INBOX_COLUMNS = [
+  'n.id',
+  'n.user_id',
+  'n.message_id',
+  'n.bucket_id',
+  'n.template_id',
+  'n.tenant_id',
+  'n.read_at',
+  'n.created_at',
+  'm.title',
+  'm.subtitle',
+  'm.body',
+  'm.delivery_type',
+  'm.attachments',
+  'm.actions',
+  'm.tap_action',
+  'm.action_url',
+  'm.entity_type',
+  'm.entity_id',
+  'm.payload',
+] as const;
+
 function base(db: Executor, userId: string) {
   return db
     .selectFrom('notifications as n')
     .innerJoin('messages as m', 'm.id', 'n.message_id')
-    .select([
-      'n.id',
-      'n.user_id',
-      'n.message_id',
-      'n.bucket_id',
-      'n.template_id',
-      'n.tenant_id',
-      'n.read_at',
-      'n.created_at',
-      'm.title',
-      'm.subtitle',
-      'm.body',
-      'm.delivery_type',
-      'm.attachments',
-      'm.actions',
-      'm.tap_action',
-      'm.action_url',
-      'm.entity_type',
-      'm.entity_id',
-      'm.payload',
-    ])
+    .select(INBOX_COLUMNS)
     .where('n.user_id', '=', userId)
     .where('n.archived_at', 'is', null);
 }
@@ -176,4 +179,53 @@ export async function listInboxAfter(
     .orderBy('n.id', 'asc')
     .limit(limit)
     .execute();
+}
+
+/** Most ids or users in one IN list, well under SQLite's and PostgreSQL's parameter limits. */
+const IN_CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += IN_CHUNK) out.push(items.slice(i, i + IN_CHUNK));
+  return out;
+}
+
+/**
+ * Many inbox items by id in one query per chunk, for the live watchers of many users at once.
+ * Each row carries its `user_id`; the caller hands a row only to that user's watchers.
+ */
+export async function getInboxItemsByIds(db: Executor, ids: readonly string[]): Promise<InboxRow[]> {
+  const rows: InboxRow[] = [];
+  for (const part of chunks(ids)) {
+    rows.push(
+      ...(await db
+        .selectFrom('notifications as n')
+        .innerJoin('messages as m', 'm.id', 'n.message_id')
+        .select(INBOX_COLUMNS)
+        .where('n.id', 'in', part)
+        .where('n.archived_at', 'is', null)
+        .execute()),
+    );
+  }
+  return rows;
+}
+
+/** Unread counts of many users in one grouped query per chunk; users with none are absent. */
+export async function countUnreadByUser(
+  db: Executor,
+  userIds: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const part of chunks(userIds)) {
+    const rows = await db
+      .selectFrom('notifications')
+      .select(['user_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('user_id', 'in', part)
+      .where('read_at', 'is', null)
+      .where('archived_at', 'is', null)
+      .groupBy('user_id')
+      .execute();
+    for (const r of rows) counts.set(r.user_id, Number(r.n));
+  }
+  return counts;
 }

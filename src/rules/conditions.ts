@@ -31,7 +31,8 @@ const firstPresent = (fields: Record<string, unknown>, names: readonly string[])
   return undefined;
 };
 
-export const isEventAttribute = (path: string): path is EventAttribute => Object.hasOwn(EVENT_ATTRIBUTES, path);
+export const isEventAttribute = (path: string): path is EventAttribute =>
+  Object.hasOwn(EVENT_ATTRIBUTES, path);
 
 /** The event's own attributes ({@link EVENT_ATTRIBUTES}); undefined for any other path. */
 export function readEventAttribute(event: RuleEvent, path: EventAttribute): unknown {

@@ -132,7 +132,7 @@ export async function saveChannel(
       config: JSON.stringify(sealConfig(channelKey(ctx), type, channel.secretFields, config)),
       updated_at: now,
     });
-    if (opts.clientShape !== undefined) await putClientShape(tx, "channel", type, opts.clientShape, now);
+    if (opts.clientShape !== undefined) await putClientShape(tx, 'channel', type, opts.clientShape, now);
     await insertEvents(tx, [settingsUpdated(now, { key: `channels.${type}`, enabled: body.enabled })], now);
   });
   ctx.signals.channelsChanged.emit({ type });

@@ -4,8 +4,8 @@ import { isEmailAddress } from '../channels/smtp/smtp.channel.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, invalid, notFound } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
-import { listPushSubscriptions } from '../store/push-subscription.repository.ts';
 import type { DeliveryContent } from '../queue/enqueue.ts';
+import { listPushSubscriptions } from '../store/push-subscription.repository.ts';
 import { loadChannelSetting, resolveConfig } from './channel-settings.service.ts';
 import { sendNowAndLog } from './immediate-send.service.ts';
 

@@ -27,17 +27,27 @@ export async function putClientShape(
     .execute();
 }
 
-export async function deleteClientShape(db: Executor, kind: ClientShapeKind, subjectId: string): Promise<void> {
+export async function deleteClientShape(
+  db: Executor,
+  kind: ClientShapeKind,
+  subjectId: string,
+): Promise<void> {
   await db.deleteFrom('client_shapes').where('kind', '=', kind).where('subject_id', '=', subjectId).execute();
 }
 
-export async function listClientShapes(db: Executor, kind: ClientShapeKind): Promise<Map<string, ClientShape>> {
+export async function listClientShapes(
+  db: Executor,
+  kind: ClientShapeKind,
+): Promise<Map<string, ClientShape>> {
   const rows = await db
     .selectFrom('client_shapes')
     .select(['subject_id', 'dialect', 'shape'])
     .where('kind', '=', kind)
     .execute();
   return new Map(
-    rows.map((r) => [r.subject_id, { dialect: r.dialect, shape: JSON.parse(r.shape) as Record<string, unknown> }]),
+    rows.map((r) => [
+      r.subject_id,
+      { dialect: r.dialect, shape: JSON.parse(r.shape) as Record<string, unknown> },
+    ]),
   );
 }

@@ -42,7 +42,8 @@ const TypeParams = Type.Object({
 
 /** An unknown type is a bad request naming `type`, as Gatwy's server answers it. */
 function knownType(type: string): string {
-  if (!getChannel(type)) throw invalid('type', `is not a channel type; the types are ${channelTypes.join(', ')}`);
+  if (!getChannel(type))
+    throw invalid('type', `is not a channel type; the types are ${channelTypes.join(', ')}`);
   return type;
 }
 
@@ -52,7 +53,9 @@ async function namingGatwyFields<T>(type: string, work: () => Promise<T>): Promi
     return await work();
   } catch (err) {
     if (err instanceof AppError && err.code === 'validation') {
-      throw invalidMany(err.validations.map((v) => ({ field: gatwyFieldName(type, v.field), detail: v.detail })));
+      throw invalidMany(
+        err.validations.map((v) => ({ field: gatwyFieldName(type, v.field), detail: v.detail })),
+      );
     }
     throw err;
   }
@@ -83,7 +86,10 @@ export function channelsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           channels: list.map((c) => {
             const shape = shapes.get(c.id);
             if (shape?.dialect !== GATWY) return c;
-            return { ...c, config: toGatwyConfig(c.id, c.config, (shape.shape.extras ?? {}) as Record<string, unknown>) };
+            return {
+              ...c,
+              config: toGatwyConfig(c.id, c.config, (shape.shape.extras ?? {}) as Record<string, unknown>),
+            };
           }),
         };
       },
@@ -148,7 +154,10 @@ export function channelsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
               }),
             ),
             chat_id: Type.Optional(
-              Type.String({ maxLength: 320, description: 'telegram: the chat to send to (Gatwy\'s name for `to`)' }),
+              Type.String({
+                maxLength: 320,
+                description: "telegram: the chat to send to (Gatwy's name for `to`)",
+              }),
             ),
             url: Type.Optional(
               Type.String({

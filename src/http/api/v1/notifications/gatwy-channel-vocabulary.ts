@@ -90,7 +90,10 @@ export function fromGatwyConfig(type: string, input: Record<string, unknown>): T
     else if (map.extras.includes(key)) {
       if (value === null || value === undefined || value === '') continue;
       if (typeof value !== 'string' || value.length > MAX_EXTRA_LENGTH) {
-        errors.push({ field: `config.${key}`, detail: `must be text of at most ${MAX_EXTRA_LENGTH} characters` });
+        errors.push({
+          field: `config.${key}`,
+          detail: `must be text of at most ${MAX_EXTRA_LENGTH} characters`,
+        });
       } else extras[key] = value;
     } else if (type === 'smtp' && key === 'smtp_secure') {
       // Gatwy's "Use TLS (port 465)": checked means encryption is required; unchecked leaves
@@ -98,7 +101,8 @@ export function fromGatwyConfig(type: string, input: Record<string, unknown>): T
       // what Gatwy's unchecked box gave too.
       if (truthy(value)) set(key, 'tls', true);
     } else if (type === 'webhook' && key === 'webhook_headers') {
-      if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
+      if (value === null || value === undefined || (typeof value === 'string' && value.trim() === ''))
+        continue;
       const headers = typeof value === 'string' ? parseJsonObject(value) : value;
       if (headers === undefined) {
         errors.push({

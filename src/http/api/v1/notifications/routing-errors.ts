@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ErrorBody } from '../../../schemas/common.schema.ts';
 import { toErrorBody } from '../../../plugins/app/error-handler.plugin.ts';
+import { ErrorBody } from '../../../schemas/common.schema.ts';
 
 /**
  * Errors of the routing family: the shared error body plus `error`, one sentence a settings

@@ -50,7 +50,8 @@ export async function sendNowAndLog(ctx: AppContext, send: ImmediateSend): Promi
         content: JSON.stringify(send.content),
         window_key: null,
         attempts: 1,
-        next_attempt_at: now,
+        // A `sending` row's next_attempt_at is its lease end (when the queue may take it over).
+        next_attempt_at: refused ? now : lease,
         lease_until: refused ? null : lease,
         last_error: refused ?? null,
         created_at: now,

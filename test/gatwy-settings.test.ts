@@ -208,6 +208,26 @@ describe.each(STORES)("Gatwy's notification settings pages on %s", (store) => {
 
     // Nothing was changed by the refusals.
     expect((await channelsRead()).smtp.config.smtp_port).toBe(String(smtp.port));
+
+    // A new card sends only the fields typed into; the port it shows (587) is what it means.
+    const fresh = await page('PUT', '/channels/discord', { enabled: false });
+    expect(fresh.status).toBe(200);
+    const smtpBefore = (await channelsRead()).smtp;
+    const untouched = await page('PUT', '/channels/smtp', {
+      enabled: false,
+      config: { smtp_host: 'mail.example.com', smtp_from: 'alerts@example.com' },
+    });
+    expect(untouched.status, untouched.text).toBe(200);
+    expect((await channelsRead()).smtp.config).toMatchObject({
+      smtp_host: 'mail.example.com',
+      smtp_port: '587',
+    });
+    const back = await page('PUT', '/channels/smtp', {
+      enabled: smtpBefore.enabled,
+      config: { ...cardState(smtpBefore.config) },
+    });
+    expect(back.status, back.text).toBe(200);
+    expect((await channelsRead()).smtp).toEqual(smtpBefore);
   });
 
   it("Rules: the editor's body is accepted and reads back as written; recipients carry hasEmail", async () => {

@@ -27,7 +27,8 @@ describe("Gatwy's channel keys", () => {
       },
       extras: { smtp_default_subject: '{{rule}}' },
     });
-    expect(fromGatwyConfig('smtp', { smtp_secure: 'false' }).config).toEqual({});
+    // An untouched port field on the card sends nothing and means 587.
+    expect(fromGatwyConfig('smtp', { smtp_secure: 'false' }).config).toEqual({ port: 587 });
   });
 
   it('read back as strings in the keys they were sent in', () => {

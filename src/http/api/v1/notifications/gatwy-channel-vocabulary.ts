@@ -113,8 +113,14 @@ export function fromGatwyConfig(type: string, input: Record<string, unknown>): T
     } else config[key] = value;
   }
   if (errors.length > 0) throw invalidMany(errors);
+  // The SMTP card shows 587 in an untouched port field and sends nothing for it; Gatwy's
+  // sender then uses 587, so the card means 587.
+  if (type === 'smtp' && config.port === undefined) config.port = GATWY_SMTP_PORT;
   return { config, extras };
 }
+
+/** The port Gatwy's SMTP card shows and its sender uses when none was typed. */
+const GATWY_SMTP_PORT = 587;
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {

@@ -126,11 +126,19 @@ describe.each(STORES)('access boundaries on %s', (store) => {
     ).toBe(400);
   });
 
-  it("refuses events posted under Herald's own names", async () => {
+  it("records events posted under Herald's own names as the application's, never as Herald's", async () => {
     for (const name of ['auth.login_failed', 'delivery.failed', 'settings.updated']) {
-      const res = await h.api('POST', '/api/v1/events', { token: alice.token, body: { name } });
-      expect(res.status).toBe(400);
-      expect(res.body.validations[0].field).toBe('name');
+      const res = await h.api('POST', '/api/v1/events', {
+        token: alice.token,
+        body: { name, source: 'herald' },
+      });
+      expect(res.status).toBe(202);
+      const row = await h.server.ctx.store.db
+        .selectFrom('events')
+        .select(['name', 'source'])
+        .where('id', '=', res.body.id)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ name, source: 'app' });
     }
   });
 

@@ -123,7 +123,7 @@ describe.each(STORES)('channels API on %s', (store) => {
     expect(wrongMask.body.validations).toEqual([{ field: 'config.password', detail: expect.any(String) }]);
   });
 
-  it('refuses an invalid config with 400 naming each config field, and an unknown type with 404', async () => {
+  it('refuses an invalid config with 400 naming each config field, and an unknown type with 400', async () => {
     const bad = await h.api('PUT', '/api/v1/notifications/channels/smtp', {
       token: admin,
       body: { enabled: true, config: { host: 'bad host!', port: 70000, from: 'nobody', extra: 1 } },
@@ -146,7 +146,7 @@ describe.each(STORES)('channels API on %s', (store) => {
       token: admin,
       body: { enabled: true, config: {} },
     });
-    expect(unknown.status).toBe(404);
+    expect(unknown.status).toBe(400);
   });
 
   it('masks webhook header values per header and keeps them on a round trip', async () => {

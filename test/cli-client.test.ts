@@ -232,7 +232,8 @@ describe('herald client commands over HTTP', SLOW, () => {
 
     hookRefuses = false;
     const retry = await herald(['log', '--retry', failed.id], env());
-    expect(retry.code).toBe(0);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stdout).toMatch(new RegExp(`^Sent ${failed.id} again as \\S+\\.$`, 'm'));
     await hook.waitFor(2);
     const sent = await until(
       async () =>
@@ -240,7 +241,7 @@ describe('herald client commands over HTTP', SLOW, () => {
       15_000,
       'the retried delivery',
     );
-    expect(sent.id).toBe(failed.id);
+    expect(sent.retryOf).toBe(failed.id);
   });
 
   it('watches live: gets what another process sends, and resumes across a server restart without gaps or repeats', async () => {

@@ -73,7 +73,8 @@ describe.each(STORES)('retries, failures and the pause switch on %s', (store) =>
     const log = await h.api('GET', '/api/v1/notifications/log?status=failed', { token: admin });
     expect(log.body.entries.find((e: { id: string }) => e.id === id)).toMatchObject({
       status: 'failed',
-      sentAt: null,
+      // Never sent: sentAt is the last attempt's time.
+      sentAt: new Date(Number(failed.updated_at)).toISOString(),
       error: failed.last_error,
       attempts: 4,
     });

@@ -72,10 +72,10 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
   const log = (query = '') => h.api('GET', `/api/v1/notifications/log${query}`, { token: admin });
   const idsOf = (res: { body: { entries: Array<{ id: string }> } }) => res.body.entries.map((e) => e.id);
 
-  it('lists entries newest first in the spec shape, 25 per page by default', async () => {
+  it('lists entries newest first in the spec shape, 50 per page by default', async () => {
     const res = await log();
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ total: 8, page: 1, limit: 25 });
+    expect(res.body).toMatchObject({ total: 8, page: 1, limit: 50 });
     expect(res.body.entries).toHaveLength(8);
     const created = res.body.entries.map((e: { createdAt: string }) => e.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
@@ -90,13 +90,19 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
       error: null,
       attempts: 1,
       createdAt: expect.any(String),
+      payload: { to: {}, ...content },
+      retryOf: null,
+      test: false,
     });
     const failed = res.body.entries.find((e: { id: string }) => e.id === ids.failedB[0]);
+    // Never sent: sentAt is its last attempt, so every entry has a place in time.
     expect(failed).toMatchObject({
       status: 'failed',
-      sentAt: null,
+      sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       error: expect.stringContaining('answered 404'),
     });
+    const pending = res.body.entries.find((e: { id: string }) => e.id === ids.pendingA[0]);
+    expect(pending).toMatchObject({ status: 'pending', attempts: 0, sentAt: pending.createdAt });
   });
 
   it('filters by status and rule, and pages without gaps or repeats', async () => {
@@ -105,7 +111,7 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
     expect(idsOf(await log('?status=pending')).sort()).toEqual([...ids.pendingA].sort());
     expect((await log('?rule_id=rule_a')).body.total).toBe(5);
     expect(idsOf(await log('?rule_id=rule_a&status=pending')).sort()).toEqual([...ids.pendingA].sort());
-    expect((await log('?rule_id=nope')).body).toEqual({ entries: [], total: 0, page: 1, limit: 25 });
+    expect((await log('?rule_id=nope')).body).toEqual({ entries: [], total: 0, page: 1, limit: 50 });
 
     const pages = [await log('?limit=3&page=1'), await log('?limit=3&page=2'), await log('?limit=3&page=3')];
     expect(pages.map((p) => p.body.entries.length)).toEqual([3, 3, 2]);
@@ -120,19 +126,39 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
     expect((await log('?limit=1000')).status).toBe(400);
   });
 
-  it('retries a failed entry with a fresh attempt budget; other states and unknown ids are refused', async () => {
-    refuse = false;
+  it('retries a failed entry at once as a new linked entry; other states and unknown ids are refused', async () => {
     const id = ids.failedB[0];
+    const failing = await h.api('POST', `/api/v1/notifications/log/${id}/retry`, { token: admin });
+    expect(failing.status).toBe(502);
+    expect(failing.body.error).toContain('answered 404');
+    const failedRetry = (await log('?rule_id=rule_b')).body.entries.find(
+      (x: { retryOf: string | null }) => x.retryOf === id,
+    );
+    expect(failedRetry).toMatchObject({ status: 'failed', attempts: 1 });
+    // The failed retry is an entry of its own; it is not kept for the rest of this suite.
+    expect(
+      (await h.api('DELETE', `/api/v1/notifications/log/${failedRetry.id}`, { token: admin })).status,
+    ).toBe(200);
+
+    refuse = false;
     const res = await h.api('POST', `/api/v1/notifications/log/${id}/retry`, { token: admin });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true });
-    const entry = await until(async () => {
-      const e = (await log('?rule_id=rule_b')).body.entries.find((x: { id: string }) => x.id === id);
-      return e.status === 'sent' ? e : undefined;
+    expect(res.body).toEqual({
+      ok: true,
+      entry: expect.objectContaining({
+        status: 'sent',
+        retryOf: id,
+        attempts: 1,
+        error: null,
+        ruleId: 'rule_b',
+      }),
     });
-    expect(entry).toMatchObject({ attempts: 1, error: null });
+    const original = (await log('?rule_id=rule_b')).body.entries.find((x: { id: string }) => x.id === id);
+    expect(original).toMatchObject({ status: 'failed', error: expect.stringContaining('answered 404') });
 
-    const again = await h.api('POST', `/api/v1/notifications/log/${id}/retry`, { token: admin });
+    const again = await h.api('POST', `/api/v1/notifications/log/${res.body.entry.id}/retry`, {
+      token: admin,
+    });
     expect(again.status).toBe(409);
     expect((await h.api('POST', '/api/v1/notifications/log/nope/retry', { token: admin })).status).toBe(404);
   });
@@ -145,7 +171,8 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
     expect((await h.api('DELETE', `/api/v1/notifications/log/${one}`, { token: admin })).status).toBe(404);
 
     const bulk = (q: string) => h.api('DELETE', `/api/v1/notifications/log${q}`, { token: admin });
-    expect((await bulk('?status=failed&rule_id=rule_b')).body).toEqual({ ok: true, deleted: 1 });
+    // Both failures of rule B keep their record after one was retried (the retry is its own entry).
+    expect((await bulk('?status=failed&rule_id=rule_b')).body).toEqual({ ok: true, deleted: 2 });
     expect((await bulk(`?status=pending&before=${encodeURIComponent('2000-01-01T00:00:00Z')}`)).body).toEqual(
       {
         ok: true,

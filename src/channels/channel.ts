@@ -33,6 +33,19 @@ export interface OutboundMessage {
   deliveryType?: 'SILENT' | 'NORMAL' | 'CRITICAL';
   /** Extra structured fields, passed through only by channels that carry JSON (webhook). */
   data?: Record<string, unknown>;
+  /** The rule firing that caused it, for channels that carry JSON (webhook, in Gatwy's terms). */
+  firing?: RuleFiring;
+}
+
+/** What a rule-fired delivery reports of its cause: the rule's name and the event's parts. */
+export interface RuleFiring {
+  rule: string;
+  event: string;
+  user: unknown;
+  target: unknown;
+  ip: unknown;
+  timestamp: string;
+  details: Record<string, unknown>;
 }
 
 /** Where it goes: a raw address for this channel (email address, chat id), a web push subscription, or the channel's default target. */

@@ -139,6 +139,12 @@ export const ERRORS = {
     message: 'Herald does not offer this part of the API; see the family’s page in docs/.',
     help: 'The call exists in the API Herald speaks (for example Gotify’s application image upload) but Herald does not implement it. `detail` says what to use instead; the family’s page in `docs/` lists what is left out.',
   },
+  deliveryFailed: {
+    code: 50201,
+    status: 502,
+    message: 'The receiver refused or did not answer the delivery; see detail, fix it, then retry.',
+    help: 'A send the request waited for (a retry from the delivery log) failed at the receiver: `detail` quotes its answer or what went wrong (refused, timed out, channel disabled). The attempt is in the log as its own entry; correct the channel or the receiver, then retry again.',
+  },
   unavailable: {
     code: 50301,
     status: 503,

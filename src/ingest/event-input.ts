@@ -5,14 +5,15 @@ import { insertEvents } from '../store/event.repository.ts';
 
 /** Event names: dotted segments of letters, digits, `_` and `-` (e.g. `backup.failed`). */
 export const EVENT_NAME_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-/** Herald's own event namespaces: posting them would let anyone forge security alerts. */
-export const RESERVED_PREFIXES = ['auth.', 'user.', 'token.', 'delivery.', 'settings.'];
 /** bytes: the largest field map an event may carry. */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
 /**
- * Records an event; it is committed before this returns and the rules engine processes it
- * from the events table (so nothing is lost if the process stops right after).
+ * Records an event an application posted; it is committed before this returns and the rules
+ * engine processes it from the events table (so nothing is lost if the process stops right
+ * after). Any name may be posted, Herald's own (`auth.*`, `settings.*`, ...) included: routing
+ * other systems' events is the point. What tells them apart is the `source` the server sets,
+ * `app` here, which rules can test as `$source`; no caller can record a `herald` event.
  */
 export async function recordEvent(
   ctx: AppContext,
@@ -22,12 +23,6 @@ export async function recordEvent(
     throw invalid(
       'name',
       'must be dotted segments of letters, digits, "_" or "-" (e.g. backup.failed), at most 200 characters',
-    );
-  }
-  if (RESERVED_PREFIXES.some((p) => input.name.startsWith(p))) {
-    throw invalid(
-      'name',
-      `names starting with ${RESERVED_PREFIXES.join(', ')} are Herald's own events and cannot be posted`,
     );
   }
   const now = ctx.clock.now();
@@ -41,7 +36,7 @@ export async function recordEvent(
   }
   const id = newId(now);
   await ctx.store.writer.run((tx) =>
-    insertEvents(tx, [{ id, name: input.name, fields: input.fields, occurredAt }], now),
+    insertEvents(tx, [{ id, name: input.name, fields: input.fields, occurredAt, source: 'app' }], now),
   );
   ctx.signals.eventsCommitted.emit({ count: 1 });
   return { id, name: input.name, occurredAt: new Date(occurredAt).toISOString() };

@@ -1,7 +1,7 @@
 import { type TSchema, Type } from 'typebox';
 import type { FieldError } from '../domain/errors.ts';
 import { findRegexProblem, MAX_REGEX_LENGTH } from './regex-safety.ts';
-import type { ConditionOperator } from './rule.types.ts';
+import { type ConditionOperator, EVENT_ATTRIBUTES } from './rule.types.ts';
 import { toOrderable } from './value-compare.ts';
 
 /** Longest dotted field path; event fields are names, not documents. */
@@ -16,7 +16,7 @@ const FieldPath = Type.String({
   minLength: 1,
   maxLength: MAX_FIELD_PATH_LENGTH,
   pattern: '^[^.]+(?:\\.[^.]+)*$',
-  description: 'Dotted path into the event fields, such as user.email or tags.0',
+  description: `Dotted path into the event fields, such as user.email or tags.0, or one of the event's own attributes: ${Object.keys(EVENT_ATTRIBUTES).join(', ')}`,
   'x-detail': { pattern: 'must be a dotted path such as user.email or tags.0', type: 'must be a string' },
 });
 
@@ -57,6 +57,11 @@ export const ConditionSchema = Type.Union(
     ),
     condition(['gt', 'gte', 'lt', 'lte'], Orderable, 'Compared as numbers or as instants'),
     condition(
+      ['before', 'after'],
+      Orderable,
+      'Less or greater: as numbers or instants, otherwise as text (09:30, 2026-05-01)',
+    ),
+    condition(
       ['between'],
       Type.Array(Orderable, {
         minItems: 2,
@@ -67,7 +72,7 @@ export const ConditionSchema = Type.Union(
           maxItems: 'must be a two-element array [low, high]',
         },
       }),
-      'Inclusive [low, high], both numbers or both dates',
+      'Inclusive [low, high]: both numbers, both dates, or both text (compared as text, like 09:00 and 17:00)',
     ),
     Type.Object(
       {
@@ -93,7 +98,15 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 export function conditionProblems(input: unknown, path: string): FieldError[] {
   if (!isRecord(input)) return [];
   const at = `${path}.value`;
-  const { operator, value } = input;
+  const { operator, value, field } = input;
+  if (typeof field === 'string' && field.startsWith('$') && !Object.hasOwn(EVENT_ATTRIBUTES, field)) {
+    return [
+      {
+        field: `${path}.field`,
+        detail: `is not an event attribute; those are ${Object.keys(EVENT_ATTRIBUTES).join(', ')}`,
+      },
+    ];
+  }
   switch (operator) {
     case 'matches': {
       const problem = typeof value === 'string' ? findRegexProblem(value) : null;
@@ -115,6 +128,13 @@ export function conditionProblems(input: unknown, path: string): FieldError[] {
 
 function betweenProblems(bounds: unknown[], path: string): FieldError[] {
   if (!bounds.every((b) => typeof b === 'string' || typeof b === 'number')) return [];
+  // Two texts that are neither numbers nor dates (09:00 and 17:00) compare as text.
+  const isText = (b: unknown) => typeof b === 'string' && toOrderable(b) === null;
+  if (bounds.every(isText)) {
+    return (bounds[0] as string) > (bounds[1] as string)
+      ? [{ field: path, detail: 'low bound must not be greater than high bound' }]
+      : [];
+  }
   const [low, high] = bounds.map(toOrderable);
   const errors: FieldError[] = [];
   if (!low) errors.push({ field: `${path}[0]`, detail: ORDERED });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition, evaluateConditions, readField } from './conditions.ts';
+import { evaluateCondition, evaluateConditions, eventReader, readField } from './conditions.ts';
 import { MAX_REGEX_INPUT } from './regex-safety.ts';
 import type { ConditionOperator, RuleCondition } from './rule.types.ts';
 
@@ -205,5 +205,59 @@ describe('evaluateConditions', () => {
   it('requires any condition with or', () => {
     expect(evaluateConditions('or', [no, yes], fields)).toBe(true);
     expect(evaluateConditions('or', [no, no], fields)).toBe(false);
+  });
+});
+
+describe('before, after and text ranges', () => {
+  it('compare numbers and dates as such, other text character by character', () => {
+    expect(check('before', 'attempts', 6)).toBe(true);
+    expect(check('after', 'attempts', 6)).toBe(false);
+    expect(check('after', 'occurredAt', '2026-11-22')).toBe(true);
+    expect(check('before', 'username', 'bob')).toBe(true);
+    expect(check('after', 'username', 'alice')).toBe(false);
+    expect(check('before', 'missing', 'x')).toBe(false);
+  });
+
+  it('between two texts that are neither numbers nor dates compares as text, inclusively', () => {
+    const clock = { at: '09:30' };
+    const between = (low: string, high: string) =>
+      evaluateCondition({ field: 'at', operator: 'between', value: [low, high] }, clock);
+    expect(between('09:00', '17:00')).toBe(true);
+    expect(between('09:30', '09:30')).toBe(true);
+    expect(between('10:00', '17:00')).toBe(false);
+  });
+});
+
+describe('event attributes', () => {
+  const event = {
+    id: 'e1',
+    name: 'auth.login_failed',
+    fields: { ipAddress: '203.0.113.9', userId: 'u-1', source: 'herald', ip: '' },
+    occurredAt: new Date('2026-11-22T14:03:09Z'),
+    source: 'app',
+  };
+  const read = eventReader(event);
+
+  it('reads the name, the server-set source, address, user, time, date and details', () => {
+    expect(read('$name')).toBe('auth.login_failed');
+    expect(read('$source')).toBe('app');
+    expect(read('$ip')).toBe('203.0.113.9');
+    expect(read('$user')).toBe('u-1');
+    expect(read('$time')).toBe('14:03');
+    expect(read('$date')).toBe('2026-11-22');
+    expect(JSON.parse(read('$details') as string)).toEqual(event.fields);
+    expect(read('source')).toBe('herald');
+  });
+
+  it('an event recorded before sources existed is Herald’s', () => {
+    expect(eventReader({ ...event, source: undefined })('$source')).toBe('herald');
+  });
+
+  it('conditions read attributes through the reader', () => {
+    const cond = (field: string, operator: RuleCondition['operator'], value: unknown) =>
+      evaluateCondition({ field, operator, value }, read);
+    expect(cond('$source', 'equals', 'herald')).toBe(false);
+    expect(cond('$ip', 'in', ['203.0.113.0/24'])).toBe(true);
+    expect(cond('$time', 'between', ['14:00', '15:00'])).toBe(true);
   });
 });

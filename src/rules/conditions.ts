@@ -1,7 +1,7 @@
 import { isIpInRange, parseIpAddress } from './ip-range.ts';
 import { compileRuleRegex, MAX_REGEX_INPUT } from './regex-safety.ts';
-import type { RuleCondition } from './rule.types.ts';
-import { compareValues, isScalar, looseEquals } from './value-compare.ts';
+import { EVENT_ATTRIBUTES, type EventAttribute, type RuleCondition, type RuleEvent } from './rule.types.ts';
+import { compareValues, isScalar, looseEquals, toOrderable } from './value-compare.ts';
 
 /**
  * Reads a dotted path (`user.email`, `tags.0`) from an event's fields. A key that itself
@@ -20,11 +20,51 @@ export function readField(fields: Record<string, unknown>, path: string): unknow
   return current;
 }
 
+/** How a condition reads the value it tests. */
+export type FieldReader = (path: string) => unknown;
+
+const firstPresent = (fields: Record<string, unknown>, names: readonly string[]) => {
+  for (const name of names) {
+    const value = readField(fields, name);
+    if (value !== undefined && value !== null && value !== '') return value;
+  }
+  return undefined;
+};
+
+export const isEventAttribute = (path: string): path is EventAttribute =>
+  Object.hasOwn(EVENT_ATTRIBUTES, path);
+
+/** The event's own attributes ({@link EVENT_ATTRIBUTES}); undefined for any other path. */
+export function readEventAttribute(event: RuleEvent, path: EventAttribute): unknown {
+  const iso = event.occurredAt.toISOString();
+  switch (path) {
+    case '$name':
+      return event.name;
+    case '$source':
+      return event.source ?? 'herald';
+    case '$ip':
+      return firstPresent(event.fields, ['ip', 'ipAddress', 'ip_address']);
+    case '$user':
+      return firstPresent(event.fields, ['userId', 'user_id', 'user', 'username']);
+    case '$time':
+      return iso.slice(11, 16);
+    case '$date':
+      return iso.slice(0, 10);
+    case '$details':
+      return JSON.stringify(event.fields);
+  }
+}
+
+/** Reads `$` attributes from the event itself and everything else from its fields. */
+export function eventReader(event: RuleEvent): FieldReader {
+  return (path) => (isEventAttribute(path) ? readEventAttribute(event, path) : readField(event.fields, path));
+}
+
 /** Empty condition lists match: a rule without conditions fires on every event it hears. */
 export function evaluateConditions(
   logic: 'and' | 'or',
   conditions: readonly RuleCondition[],
-  fields: Record<string, unknown>,
+  fields: Record<string, unknown> | FieldReader,
 ): boolean {
   if (conditions.length === 0) return true;
   const holds = (condition: RuleCondition) => evaluateCondition(condition, fields);
@@ -36,8 +76,11 @@ export function evaluateConditions(
  * not in our office range" is true of an event that carries no IP, while "the IP is in it" is
  * not. `exists: false` is the way to ask for absence explicitly.
  */
-export function evaluateCondition(condition: RuleCondition, fields: Record<string, unknown>): boolean {
-  const actual = readField(fields, condition.field);
+export function evaluateCondition(
+  condition: RuleCondition,
+  fields: Record<string, unknown> | FieldReader,
+): boolean {
+  const actual = typeof fields === 'function' ? fields(condition.field) : readField(fields, condition.field);
   const expected = condition.value;
   const present = actual !== undefined && actual !== null;
   switch (condition.operator) {
@@ -72,6 +115,10 @@ export function evaluateCondition(condition: RuleCondition, fields: Record<strin
       return isOrdered(compareValues(actual, expected), (c) => c < 0);
     case 'lte':
       return isOrdered(compareValues(actual, expected), (c) => c <= 0);
+    case 'before':
+      return isOrdered(compareOrText(actual, expected), (c) => c < 0);
+    case 'after':
+      return isOrdered(compareOrText(actual, expected), (c) => c > 0);
     case 'between':
       return between(actual, expected);
   }
@@ -111,9 +158,23 @@ function matches(actual: unknown, pattern: unknown): boolean {
 
 function between(actual: unknown, bounds: unknown): boolean {
   if (!Array.isArray(bounds) || bounds.length !== 2) return false;
-  const low = compareValues(actual, bounds[0]);
-  const high = compareValues(actual, bounds[1]);
+  const low = compareOrText(actual, bounds[0]);
+  const high = compareOrText(actual, bounds[1]);
   return low !== null && high !== null && low >= 0 && high <= 0;
+}
+
+/**
+ * Numbers and instants compare as such; a bound that is neither (a clock time `09:30`, a
+ * version `1.10`... anything else) compares as text, character by character, which orders
+ * fixed-width values such as `HH:MM` and `YYYY-MM-DD` correctly.
+ */
+function compareOrText(actual: unknown, bound: unknown): number | null {
+  if (typeof bound === 'string' && toOrderable(bound) === null) {
+    const text = asText(actual);
+    if (text === null) return null;
+    return text < bound ? -1 : text > bound ? 1 : 0;
+  }
+  return compareValues(actual, bound);
 }
 
 // Text operators also apply to numbers so `statusCode starts_with "5"` reads naturally.

@@ -1,5 +1,5 @@
 import { decideCadence } from './cadence.ts';
-import { evaluateConditions } from './conditions.ts';
+import { evaluateConditions, eventReader } from './conditions.ts';
 import { matchesAnyEventPattern } from './event-pattern.ts';
 import type { Rule, RuleEvent } from './rule.types.ts';
 
@@ -36,7 +36,7 @@ export function planDeliveries(
   for (const rule of rules) {
     if (!rule.enabled) continue;
     if (!matchesAnyEventPattern(rule.events, event.name)) continue;
-    if (!evaluateConditions(rule.conditionLogic, rule.conditions, event.fields)) continue;
+    if (!evaluateConditions(rule.conditionLogic, rule.conditions, eventReader(event))) continue;
     const decision = decideCadence(rule.cadence, now, { lastFiredAt: lastFiredAt(rule.id) });
     if (decision.fire === 'skip') continue;
     rule.actions.forEach((action, actionIndex) => {

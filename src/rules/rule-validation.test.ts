@@ -98,18 +98,25 @@ describe('validateRuleInput (create)', () => {
     const actions = [
       { channel: 'smtp', recipients: ['a@example.com'] },
       { channel: 'carrier-pigeon', recipients: ['coop'] },
-      { channel: 'slack', recipients: [] },
+      { channel: 'smtp', recipients: [] },
       { channel: 'inbox', recipients: ['ok', '', 7] },
       'smtp',
     ];
     expect(errorFields({ ...specExample, actions })).toEqual([
       'actions[1].channel',
-      'actions[2].recipients',
       'actions[3].recipients[1]',
       'actions[3].recipients[2]',
       'actions[4]',
+      'actions[2].recipients',
     ]);
     expect(errorFields({ ...specExample, actions: [] })).toEqual(['actions']);
+    // Channels with a target of their own (a webhook URL, a default chat) need no recipients.
+    const own = [
+      { channel: 'slack', recipients: [] },
+      { channel: 'telegram', recipients: [] },
+      { channel: 'inbox', recipients: [] },
+    ];
+    expect(errorFields({ ...specExample, actions: own })).toEqual(['actions[2].recipients']);
   });
 
   it('tells the client which channels exist: the inbox and every outside channel', () => {

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { channelTypes } from '../channels/channel-registry.ts';
+import { channelTypes, getChannel } from '../channels/channel-registry.ts';
 import type { FieldError } from '../domain/errors.ts';
 import { compileCheck } from '../domain/schema-check.ts';
 import { ConditionSchema, conditionProblems } from './condition-validation.ts';
@@ -64,7 +64,11 @@ const ActionSchema = Type.Object(
         pattern: '\\S',
         'x-detail': `must be a user id, username, role id or address of at most ${MAX_RECIPIENT_LENGTH} characters`,
       }),
-      { minItems: 1, maxItems: MAX_RECIPIENTS_PER_ACTION, 'x-detail': NON_EMPTY },
+      {
+        maxItems: MAX_RECIPIENTS_PER_ACTION,
+        description:
+          'May be empty only for channels with a target of their own (slack, discord, webhook; telegram: its default chat)',
+      },
     ),
   },
   {
@@ -155,9 +159,11 @@ export function validateRuleInput(
   const body = typeof input.name === 'string' ? { ...input, name: input.name.trim() } : input;
   const check = opts.partial ? patchCheck : createCheck;
   const conditions = Array.isArray(body.conditions) ? body.conditions : [];
+  const actions = Array.isArray(body.actions) ? body.actions : [];
   const errors = [
     ...check.errors(body),
     ...conditions.flatMap((c, i) => conditionProblems(c, `conditions[${i}]`)),
+    ...actions.flatMap((a, i) => recipientProblems(a, `actions[${i}]`)),
   ];
   if (errors.length > 0) {
     const seen = new Set<string>();
@@ -165,6 +171,15 @@ export function validateRuleInput(
   }
   const value = definitionOf(body as Static<typeof RulePatchSchema>);
   return { ok: true, value: opts.partial ? value : ({ ...DEFAULTS, ...value } as RuleDefinition) };
+}
+
+/** Channels that address people (email, browsers, the inbox) need someone to address. */
+function recipientProblems(action: unknown, path: string): FieldError[] {
+  if (!isRecord(action) || !Array.isArray(action.recipients) || action.recipients.length > 0) return [];
+  const channel = typeof action.channel === 'string' ? action.channel : '';
+  const addressing = channel === 'inbox' ? 'inbox' : getChannel(channel)?.addressing;
+  if (addressing === 'none' || addressing === 'chat' || addressing === undefined) return [];
+  return [{ field: `${path}.recipients`, detail: NON_EMPTY.minItems }];
 }
 
 /** The checked body as the core keeps it: known keys only, the cadence always an object. */

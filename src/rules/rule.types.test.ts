@@ -18,6 +18,8 @@ describe('condition operators', () => {
       'gte',
       'lt',
       'lte',
+      'before',
+      'after',
       'between',
       'exists',
     ];

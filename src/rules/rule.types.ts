@@ -7,7 +7,10 @@
  * - **event pattern**: what a rule listens to — an exact name, `*` (everything) or `prefix.*`
  *   (everything strictly below `prefix`).
  * - **condition**: one test of one event field (`field`, `operator`, `value`). A field that is
- *   missing makes positive operators false and negative ones (`not_*`) true.
+ *   missing makes positive operators false and negative ones (`not_*`) true. Fields starting
+ *   with `$` are the event's own attributes rather than its fields (see {@link EVENT_ATTRIBUTES}).
+ * - **source**: who recorded an event, set by the server and never by the sender: `herald` for
+ *   Herald's own events (logins, settings changes), `app` for events applications post.
  * - **condition logic**: how a rule combines its conditions — `and` (all) or `or` (any). A rule
  *   without conditions matches every event it listens to.
  * - **cadence**: how often a matching rule may speak — `instant` (every match), `throttle`
@@ -35,6 +38,8 @@ export type ConditionOperator =
   | 'gte'
   | 'lt'
   | 'lte'
+  | 'before'
+  | 'after'
   | 'between'
   | 'exists';
 
@@ -53,6 +58,8 @@ export const CONDITION_OPERATORS: readonly ConditionOperator[] = [
   'gte',
   'lt',
   'lte',
+  'before',
+  'after',
   'between',
   'exists',
 ];
@@ -95,4 +102,23 @@ export interface RuleEvent {
   name: string;
   fields: Record<string, unknown>;
   occurredAt: Date;
+  /** `herald` or `app`; absent is read as `herald` (events recorded before sources existed). */
+  source?: string;
 }
+
+/**
+ * Condition fields that read the event itself rather than one of its fields, so a sender's
+ * fields can never stand in for them (`$source` cannot be claimed by posting `source`).
+ * `$ip` and `$user` read the usual field names senders use for the address and the user.
+ */
+export const EVENT_ATTRIBUTES = {
+  $name: 'the event name (auth.login_failed)',
+  $source: 'who recorded it: herald (its own events) or app (posted by an application)',
+  $ip: 'the client address: the field ip, else ipAddress, else ip_address',
+  $user: 'the user: the field userId, else user_id, else user, else username',
+  $time: 'when it happened, HH:MM in UTC',
+  $date: 'when it happened, YYYY-MM-DD in UTC',
+  $details: 'every field as one JSON text (for contains / matches)',
+} as const;
+
+export type EventAttribute = keyof typeof EVENT_ATTRIBUTES;

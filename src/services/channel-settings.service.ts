@@ -10,6 +10,7 @@ import {
   listChannelConfigs,
   putChannelConfig,
 } from '../store/channel-config.repository.ts';
+import { type ClientShape, listClientShapes, putClientShape } from '../store/client-shape.repository.ts';
 import { insertEvents, settingsUpdated } from '../store/event.repository.ts';
 
 /**
@@ -72,6 +73,11 @@ export async function listChannelsMasked(
   });
 }
 
+/** Per channel type, the client vocabulary it was last saved in, when not the core's. */
+export async function channelClientShapes(ctx: AppContext): Promise<Map<string, ClientShape>> {
+  return listClientShapes(ctx.store.db, 'channel');
+}
+
 const prefixed = (errors: FieldError[]): FieldError[] =>
   errors.map((e) => ({ field: e.field === 'config' ? 'config' : `config.${e.field}`, detail: e.detail }));
 
@@ -109,6 +115,8 @@ export async function saveChannel(
   ctx: AppContext,
   type: string,
   body: { enabled: boolean; config?: Record<string, unknown> },
+  /** The client vocabulary it was saved in (null: the core's own); absent keeps what was recorded. */
+  opts: { clientShape?: ClientShape | null } = {},
 ): Promise<void> {
   const channel = getChannel(type);
   if (!channel) throw notFound(`Channel type "${type}"`);
@@ -124,6 +132,7 @@ export async function saveChannel(
       config: JSON.stringify(sealConfig(channelKey(ctx), type, channel.secretFields, config)),
       updated_at: now,
     });
+    if (opts.clientShape !== undefined) await putClientShape(tx, 'channel', type, opts.clientShape, now);
     await insertEvents(tx, [settingsUpdated(now, { key: `channels.${type}`, enabled: body.enabled })], now);
   });
   ctx.signals.channelsChanged.emit({ type });

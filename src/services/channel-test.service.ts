@@ -1,13 +1,16 @@
-import { type Channel, ChannelError, type OutboundMessage, type Recipient } from '../channels/channel.ts';
+import type { Channel, Recipient } from '../channels/channel.ts';
 import { getChannel } from '../channels/channel-registry.ts';
 import { isEmailAddress } from '../channels/smtp/smtp.channel.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, invalid, notFound } from '../domain/errors.ts';
-import { newId } from '../domain/ids.ts';
 import type { Principal } from '../domain/principal.ts';
+import type { DeliveryContent } from '../queue/enqueue.ts';
 import { listPushSubscriptions } from '../store/push-subscription.repository.ts';
-import { sendThroughChannel } from '../workers/channel-send.ts';
 import { loadChannelSetting, resolveConfig } from './channel-settings.service.ts';
+import { sendNowAndLog } from './immediate-send.service.ts';
+
+/** How test entries are named in the delivery log. */
+export const TEST_ENTRY_NAME = 'Test notification';
 
 export interface ChannelTestRequest {
   /** Overrides merged over the saved settings (masked secrets mean "the saved one"). */
@@ -50,8 +53,10 @@ async function recipientsFor(
 }
 
 /**
- * Sends one test notification through a channel right now, outside the queue, and reports the
- * receiver's answer: a failure becomes a 400 whose message quotes what the receiver said.
+ * Sends one test notification through a channel right now and reports the receiver's answer:
+ * a failure becomes a 400 whose message quotes what the receiver said. Each attempt is kept
+ * in the delivery log as a test entry (`data.test`), sent or failed, so it can be looked at
+ * and retried from there.
  */
 export async function testChannel(
   ctx: AppContext,
@@ -75,18 +80,22 @@ export async function testChannel(
   const config = resolveConfig(ctx, type, merged, saved?.config);
   const recipients = await recipientsFor(ctx, principal, channel, request.to);
   const who = principal.username ?? principal.email ?? 'an administrator';
-  const message: OutboundMessage = {
-    deliveryId: `test-${newId(ctx.clock.now())}`,
+  const message: DeliveryContent = {
     title: 'Herald test notification',
     text: `This is a test of the ${channel.label} channel, sent by ${who}. If you can read it, the channel works.`,
     deliveryType: 'NORMAL',
     data: { test: true },
   };
   for (const recipient of recipients) {
-    try {
-      await sendThroughChannel(ctx, type, config, message, recipient);
-    } catch (err) {
-      const reason = err instanceof ChannelError ? err.message : String(err);
+    const outcome = await sendNowAndLog(ctx, {
+      channel: type,
+      config,
+      content: message,
+      recipient: { ...recipient, userId: principal.userId },
+      ruleName: TEST_ENTRY_NAME,
+    });
+    if (!outcome.ok) {
+      const reason = outcome.error;
       throw new AppError('badRequest', reason, [], `The test notification was not delivered: ${reason}`);
     }
   }

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
-import { conflict, notFound } from '../domain/errors.ts';
-import { wakeDispatchers } from '../queue/enqueue.ts';
+import { AppError, conflict, notFound } from '../domain/errors.ts';
+import type { DeliveryContent } from '../queue/enqueue.ts';
 import {
   countDeliveries,
   type DeliveryRow,
@@ -9,12 +9,15 @@ import {
   getDelivery,
   type LogFilter,
   listDeliveries,
-  requeueFailed,
 } from '../store/delivery.repository.ts';
+import { loadChannelSetting } from './channel-settings.service.ts';
+import { sendNowAndLog } from './immediate-send.service.ts';
 
 /**
  * The delivery log: every delivery row read as history. `sending` is shown as `pending`, since
- * to the reader both mean "not done yet".
+ * to the reader both mean "not done yet". `sentAt` is always a time: when it was sent, else
+ * its last attempt, else when it was created (a log is read by time, and a history page must
+ * be able to place every entry).
  */
 export type LogStatus = 'pending' | 'sent' | 'failed';
 
@@ -24,10 +27,16 @@ export interface LogEntryView {
   ruleName: string | null;
   channel: string;
   status: LogStatus;
-  sentAt: string | null;
+  sentAt: string;
   error: string | null;
   attempts: number;
   createdAt: string;
+  /** What was sent: the recipient (`to`) and the rendered content. */
+  payload: Record<string, unknown>;
+  /** The failed entry this one retried, if it is a retry. */
+  retryOf: string | null;
+  /** A channel test, not a rule or message delivery. */
+  test: boolean;
 }
 
 export interface LogQuery {
@@ -37,19 +46,35 @@ export interface LogQuery {
   before?: number;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number) => new Date(ms).toISOString();
 
-const toLogEntry = (r: DeliveryRow): LogEntryView => ({
-  id: r.id,
-  ruleId: r.rule_id,
-  ruleName: r.rule_name,
-  channel: r.channel,
-  status: (r.status === 'sending' ? 'pending' : r.status) as LogStatus,
-  sentAt: iso(r.sent_at),
-  error: r.last_error,
-  attempts: r.attempts,
-  createdAt: new Date(r.created_at).toISOString(),
-});
+function parsed(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const toLogEntry = (r: DeliveryRow): LogEntryView => {
+  const content = parsed(r.content) as Partial<DeliveryContent>;
+  return {
+    id: r.id,
+    ruleId: r.rule_id,
+    ruleName: r.rule_name,
+    channel: r.channel,
+    status: (r.status === 'sending' ? 'pending' : r.status) as LogStatus,
+    // updated_at moves with every attempt's outcome; before the first attempt it is the creation.
+    sentAt: iso(r.sent_at ?? (r.attempts > 0 ? r.updated_at : r.created_at)),
+    error: r.last_error,
+    attempts: r.attempts,
+    createdAt: iso(r.created_at),
+    payload: { to: parsed(r.recipient), ...content },
+    retryOf: r.retry_of ?? null,
+    test: content.data?.test === true,
+  };
+};
 
 const filterOf = (q: LogQuery): LogFilter => ({ status: q.status, ruleId: q.ruleId, before: q.before });
 
@@ -68,15 +93,46 @@ export async function listLog(
   return { entries: rows.map(toLogEntry), total };
 }
 
-/** A failed delivery is sent again, now, with a fresh attempt budget. */
-export async function retryDelivery(ctx: AppContext, id: string): Promise<void> {
-  const requeued = await ctx.store.writer.run((tx) => requeueFailed(tx, id, ctx.clock.now()));
-  if (!requeued) {
-    const row = await getDelivery(ctx.store.db, id);
-    if (!row) throw notFound('Log entry');
+/**
+ * A failed delivery is sent again, now, in the request: one attempt, recorded as a new entry
+ * linked to the failed one (which keeps its record). Resolves with the new entry once it was
+ * sent; throws a 502 quoting the failure otherwise (the new entry is then failed too).
+ */
+export async function retryDelivery(ctx: AppContext, id: string): Promise<LogEntryView> {
+  const row = await getDelivery(ctx.store.db, id);
+  if (!row) throw notFound('Log entry');
+  if (row.status !== 'failed') {
     throw conflict(`Only failed deliveries can be retried; this one is ${toLogEntry(row).status}.`);
   }
-  wakeDispatchers(ctx);
+  const setting = await loadChannelSetting(ctx, row.channel);
+  const refusal = !setting
+    ? `the ${row.channel} channel is not configured`
+    : !setting.enabled
+      ? `the ${row.channel} channel is disabled; enable it, then retry`
+      : !setting.config
+        ? `the ${row.channel} channel's secrets cannot be decrypted (HERALD_SECRET changed?); save it again`
+        : undefined;
+  const outcome = await sendNowAndLog(ctx, {
+    channel: row.channel,
+    config: setting?.config ?? null,
+    content: parsed(row.content) as unknown as DeliveryContent,
+    recipient: { ...parsed(row.recipient), userId: row.user_id },
+    ruleId: row.rule_id,
+    ruleName: row.rule_name,
+    messageId: row.message_id,
+    retryOf: row.id,
+    refusal,
+  });
+  if (!outcome.ok) {
+    throw new AppError(
+      'deliveryFailed',
+      `The retry was not delivered: ${outcome.error}`,
+      [],
+      `The retry was not delivered: ${outcome.error}`,
+    );
+  }
+  const entry = await getDelivery(ctx.store.db, outcome.id);
+  return toLogEntry(entry!);
 }
 
 /** Deleting a pending entry means it is not sent. */

@@ -2,12 +2,18 @@ import type { AppContext } from '../context.ts';
 import { notFound } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Rule, RuleDefinition } from '../rules/rule.types.ts';
+import {
+  type ClientShape,
+  deleteClientShape,
+  listClientShapes,
+  putClientShape,
+} from '../store/client-shape.repository.ts';
+import { listRecipientDirectory } from '../store/recipient.repository.ts';
 import { listRoles } from '../store/role.repository.ts';
 import {
   deleteRule,
   getRule,
   insertRule,
-  listRecipientUsers,
   listRules,
   type RuleRow,
   ruleColumns,
@@ -21,7 +27,27 @@ export async function listAllRules(ctx: AppContext): Promise<Rule[]> {
   return (await listRules(ctx.store.db)).map(ruleFromRow);
 }
 
-export async function createRule(ctx: AppContext, definition: RuleDefinition): Promise<Rule> {
+export type { ClientShape };
+
+/**
+ * How a client wrote a rule, when not in the core's vocabulary: `undefined` keeps what is
+ * recorded, `null` forgets it (the rule was written in the core's own terms), a shape of the
+ * recorded dialect is merged over the recorded one (a partial update writes part of it).
+ */
+export interface RuleShapeOption {
+  clientShape?: ClientShape | null;
+}
+
+/** Per rule id, the client vocabulary it was last written in. */
+export async function ruleClientShapes(ctx: AppContext): Promise<Map<string, ClientShape>> {
+  return listClientShapes(ctx.store.db, 'rule');
+}
+
+export async function createRule(
+  ctx: AppContext,
+  definition: RuleDefinition,
+  opts: RuleShapeOption = {},
+): Promise<Rule> {
   const now = ctx.clock.now();
   const row = {
     id: newId(now),
@@ -30,7 +56,10 @@ export async function createRule(ctx: AppContext, definition: RuleDefinition): P
     last_triggered_at: null,
     ...ruleColumns(definition),
   } as RuleRow;
-  await ctx.store.writer.run((tx) => insertRule(tx, row));
+  await ctx.store.writer.run(async (tx) => {
+    await insertRule(tx, row);
+    if (opts.clientShape) await putClientShape(tx, 'rule', row.id, opts.clientShape, now);
+  });
   return ruleFromRow(row);
 }
 
@@ -39,12 +68,21 @@ export async function updateRuleById(
   ctx: AppContext,
   id: string,
   patch: Partial<RuleDefinition>,
+  opts: RuleShapeOption = {},
 ): Promise<Rule> {
   const existing = await getRule(ctx.store.db, id);
   if (!existing) throw notFound('Rule');
-  await ctx.store.writer.run((tx) =>
-    updateRule(tx, existing.id, { ...ruleColumns(patch), updated_at: ctx.clock.now() }),
-  );
+  const now = ctx.clock.now();
+  let shape = opts.clientShape;
+  if (shape) {
+    const recorded = (await listClientShapes(ctx.store.db, 'rule')).get(existing.id);
+    if (recorded?.dialect === shape.dialect)
+      shape = { ...shape, shape: { ...recorded.shape, ...shape.shape } };
+  }
+  await ctx.store.writer.run(async (tx) => {
+    await updateRule(tx, existing.id, { ...ruleColumns(patch), updated_at: now });
+    if (shape !== undefined) await putClientShape(tx, 'rule', existing.id, shape, now);
+  });
   return ruleFromRow((await getRule(ctx.store.db, existing.id))!);
 }
 
@@ -60,12 +98,16 @@ export async function toggleRuleById(ctx: AppContext, id: string): Promise<boole
 }
 
 export async function deleteRuleById(ctx: AppContext, id: string): Promise<void> {
-  const ok = await ctx.store.writer.run((tx) => deleteRule(tx, id));
+  const ok = await ctx.store.writer.run(async (tx) => {
+    const deleted = await deleteRule(tx, id);
+    if (deleted) await deleteClientShape(tx, 'rule', id);
+    return deleted;
+  });
   if (!ok) throw notFound('Rule');
 }
 
 /** The users and roles a rule action may name. */
 export async function ruleRecipients(ctx: AppContext) {
-  const [users, roles] = await Promise.all([listRecipientUsers(ctx.store.db), listRoles(ctx.store.db)]);
+  const [users, roles] = await Promise.all([listRecipientDirectory(ctx.store.db), listRoles(ctx.store.db)]);
   return { users, roles: roles.map((r) => ({ id: r.id, name: r.name })) };
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessTokenTable } from './access-token.table.ts';
+import type { ClientShapeTable } from './client-shape.table.ts';
 import type {
   ChannelConfigTable,
   DeliveryTable,
@@ -59,6 +60,7 @@ export interface Database {
   gotify_applications: GotifyApplicationTable;
   gotify_clients: GotifyClientTable;
   gotify_users: GotifyUserTable;
+  client_shapes: ClientShapeTable;
 }
 
 export type Db = Kysely<Database>;

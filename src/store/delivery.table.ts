@@ -55,4 +55,6 @@ export interface DeliveryTable {
   created_at: number;
   updated_at: number;
   sent_at: number | null;
+  /** The failed entry this one retries (a retry from the log is a new entry). */
+  retry_of?: string | null;
 }

@@ -6,6 +6,8 @@ export interface NewEvent {
   name: string;
   fields: Record<string, unknown>;
   occurredAt: number;
+  /** Who recorded it; Herald's own events (the default) are `herald`. */
+  source?: 'herald' | 'app';
 }
 
 /** The `settings.updated` event every settings change records. */
@@ -28,6 +30,7 @@ export async function insertEvents(db: Executor, events: readonly NewEvent[], no
         occurred_at: e.occurredAt,
         created_at: now,
         processed_at: null,
+        source: e.source ?? 'herald',
       })),
     )
     .execute();

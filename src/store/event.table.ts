@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 export interface EventTable {
   id: string;
   name: string;
@@ -6,6 +8,8 @@ export interface EventTable {
   occurred_at: number;
   created_at: number;
   processed_at: number | null;
+  /** Who recorded it, set by the server: `herald` (its own events) or `app` (posted). */
+  source: Generated<string>;
 }
 
 export interface SettingTable {

@@ -50,6 +50,7 @@ export function startEventWorker(ctx: AppContext): EventWorker {
           name: row.name,
           fields: JSON.parse(row.fields) as Record<string, unknown>,
           occurredAt: new Date(row.occurred_at),
+          source: row.source,
         };
         let plans = planDeliveries(event, rules, new Date(now), (id) => lastFired.get(id) ?? null);
         // A rule must not feed on its own failures (delivery.failed → same rule → …).

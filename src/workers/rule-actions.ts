@@ -6,6 +6,7 @@ import { emptyDraft } from '../domain/message.ts';
 import { type CommittedMessage, writeMessage } from '../ingest/commit-message.ts';
 import { type DeliveryContent, enqueueDeliveries } from '../queue/enqueue.ts';
 import { renderDigest } from '../rules/cadence.ts';
+import { readEventAttribute } from '../rules/conditions.ts';
 import type { RuleEvent } from '../rules/rule.types.ts';
 import type { DeliveryPlan as RulePlan } from '../rules/rule-matcher.ts';
 import type { Tx } from '../store/database.ts';
@@ -132,6 +133,15 @@ export async function applyPlans(
       text: body,
       deliveryType: 'NORMAL',
       data: { event: event.name, eventId: event.id, fields: event.fields },
+      firing: {
+        rule: plan.ruleName,
+        event: event.name,
+        user: readEventAttribute(event, '$user') ?? null,
+        target: event.fields.target ?? null,
+        ip: readEventAttribute(event, '$ip') ?? null,
+        timestamp: new Date(now).toISOString(),
+        details: event.fields,
+      },
     };
     await enqueueDeliveries(
       tx,

@@ -108,6 +108,9 @@ export const webhookChannel: Channel<WebhookConfig> = {
     const now = ctx.now();
     const timestamp = Math.floor(now.getTime() / 1000);
     const body = JSON.stringify({
+      // A rule-fired delivery also carries Gatwy's webhook shape (rule, event, user, target, ip,
+      // details); Herald's own keys follow and win (`timestamp` is when this was sent).
+      ...(message.firing ?? {}),
       deliveryId: message.deliveryId,
       title: message.title,
       text: message.text,

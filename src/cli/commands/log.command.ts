@@ -8,7 +8,7 @@ interface LogEntry {
   ruleName: string | null;
   channel: string;
   status: 'pending' | 'sent' | 'failed';
-  sentAt: string | null;
+  sentAt: string;
   error: string | null;
   attempts: number;
   createdAt: string;
@@ -30,9 +30,13 @@ const statusPaint = (s: string, e: LogEntry) =>
 async function log(opts: LogOptions): Promise<void> {
   const client = createClient(opts);
   if (opts.retry) {
-    await client.request('POST', `/api/v1/notifications/log/${encodeURIComponent(opts.retry)}/retry`);
-    if (opts.json) return printJson({ id: opts.retry, retried: true });
-    print(`Queued ${opts.retry} to be sent again.`);
+    // The server sends at once and answers with the new entry (or an error saying why it failed).
+    const res = await client.request<{ entry: LogEntry }>(
+      'POST',
+      `/api/v1/notifications/log/${encodeURIComponent(opts.retry)}/retry`,
+    );
+    if (opts.json) return printJson({ id: opts.retry, retried: true, entry: res.entry });
+    print(`Sent ${opts.retry} again as ${res.entry.id}.`);
     return;
   }
   const res = await client.request<{ entries: LogEntry[]; total: number; page: number; limit: number }>(

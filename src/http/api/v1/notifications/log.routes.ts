@@ -7,8 +7,9 @@ import {
   removeLogEntry,
   retryDelivery,
 } from '../../../../services/delivery-log.service.ts';
-import { errorResponses, IdParams, Nullable, Ok } from '../../../schemas/common.schema.ts';
+import { IdParams, Nullable } from '../../../schemas/common.schema.ts';
 import { notificationsAccess } from './notifications-access.ts';
+import { routingErrorResponses as errorResponses } from './routing-errors.ts';
 
 const LogEntry = Type.Object({
   id: Type.String(),
@@ -16,11 +17,19 @@ const LogEntry = Type.Object({
   ruleName: Nullable(Type.String()),
   channel: Type.String(),
   status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed')]),
-  sentAt: Nullable(Type.String()),
-  error: Nullable(Type.String()),
+  sentAt: Type.String({
+    description: 'When it was sent; else its last attempt; else when it was created. Always a time.',
+  }),
+  error: Nullable(Type.String({ description: 'The last attempt’s failure, also while it waits to retry' })),
   attempts: Type.Integer(),
   createdAt: Type.String(),
+  payload: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'What was sent: `to` (the recipient) and the rendered content (title, text, data, ...)',
+  }),
+  retryOf: Nullable(Type.String({ description: 'The failed entry this one retried' })),
+  test: Type.Boolean({ description: 'A channel test rather than a rule or message delivery' }),
 });
+const Ok = Type.Object({ ok: Type.Boolean() });
 
 const Status = Type.Union([Type.Literal('sent'), Type.Literal('failed'), Type.Literal('pending')], {
   description: '`pending` includes deliveries being sent right now',
@@ -28,7 +37,8 @@ const Status = Type.Union([Type.Literal('sent'), Type.Literal('failed'), Type.Li
 
 /** Most entries one page may hold. */
 const MAX_LIMIT = 200;
-const DEFAULT_LIMIT = 25;
+/** Gatwy's history page and server both use pages of 50. */
+const DEFAULT_LIMIT = 50;
 
 export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -69,15 +79,17 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         config: { access: notificationsAccess },
         schema: {
           tags: ['Notification log'],
-          summary: 'Send a failed delivery again, now, with a fresh attempt budget',
+          summary: 'Send a failed delivery again, now, and answer with the outcome',
+          description:
+            'One attempt, made before the answer (up to the send timeout). The failed entry keeps its record; the retry is a new entry with `retryOf` naming it, returned here when it was sent. A failed retry answers 502 with the receiver’s answer in `error`.',
           params: IdParams,
-          response: { 200: Ok, ...errorResponses(401, 403, 404, 409) },
+          response: {
+            200: Type.Object({ ok: Type.Boolean(), entry: LogEntry }),
+            ...errorResponses(401, 403, 404, 409, 502),
+          },
         },
       },
-      async (request) => {
-        await retryDelivery(ctx, request.params.id);
-        return { ok: true };
-      },
+      async (request) => ({ ok: true, entry: await retryDelivery(ctx, request.params.id) }),
     );
 
     app.delete(

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../../../context.ts';
 import { channelsRoutes } from './channels.routes.ts';
 import { logRoutes } from './log.routes.ts';
+import { installRoutingErrors } from './routing-errors.ts';
 import { settingsRoutes } from './settings.routes.ts';
 
 /**
@@ -10,6 +11,7 @@ import { settingsRoutes } from './settings.routes.ts';
  */
 export function notificationsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    installRoutingErrors(app);
     await app.register(channelsRoutes(ctx));
     await app.register(logRoutes(ctx));
     await app.register(settingsRoutes(ctx));

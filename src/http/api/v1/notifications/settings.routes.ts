@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
 import { getRetentionDays, setRetentionDays } from '../../../../services/retention-settings.service.ts';
-import { errorResponses } from '../../../schemas/common.schema.ts';
 import { notificationsAccess } from './notifications-access.ts';
+import { routingErrorResponses as errorResponses } from './routing-errors.ts';
 
 /** days: ten years is the longest retention anyone asked for; longer is a typo. */
 const MAX_RETENTION_DAYS = 3650;

@@ -16,6 +16,7 @@ import { pushSubscriptionsRoutes } from './api/v1/push-subscriptions/push-subscr
 import { RoleSchema, rolesRoutes } from './api/v1/roles/roles.routes.ts';
 import { templatesRoutes } from './api/v1/templates/templates.routes.ts';
 import { UserSchema, usersRoutes } from './api/v1/users/users.routes.ts';
+import { coderSessionRoutes } from './api/v2/coder-session.routes.ts';
 import { inboxRoutes } from './api/v2/inbox.routes.ts';
 import { inboxWatchRoutes } from './api/v2/inbox-watch.routes.ts';
 import { GOTIFY_SCHEMAS, gotifyRoutes } from './gotify/gotify.routes.ts';
@@ -114,6 +115,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(attachmentsRoutes(ctx), { prefix: '/api/v1/attachments' });
   await app.register(inboxRoutes(ctx), { prefix: '/api/v2' });
   await app.register(inboxWatchRoutes(ctx), { prefix: '/api/v2' });
+  await app.register(coderSessionRoutes(ctx), { prefix: '/api/v2' });
   await app.register(inboxStreamRoutes(ctx), { prefix: '/api/v1/inbox' });
   await app.register(tenantRoutes(ctx), { prefix: '/notification/v1' });
   await app.register(rulesRoutes(ctx), { prefix: '/api/v1/notifications' });

@@ -33,7 +33,10 @@ export interface InboxPage {
   unread_count: number;
 }
 
-/** Newest first; `startingBefore` is the id of the last notification of the previous page. */
+/**
+ * Newest first; `startingBefore` is the id of the last notification of the previous page. An id
+ * that is not in the caller's inbox gives the first page, as coderd answers an unknown one.
+ */
 export async function listInboxPage(
   ctx: AppContext,
   userId: string,
@@ -42,9 +45,8 @@ export async function listInboxPage(
 ): Promise<InboxPage> {
   let before: { createdAt: number; id: string } | undefined;
   if (startingBefore) {
-    if (!isUuid(startingBefore)) throw invalid('starting_before', 'must be a notification id (uuid)');
+    if (!isUuid(startingBefore)) throw invalid('starting_before', 'Invalid UUID');
     before = await notificationCursor(ctx.store.db, userId, startingBefore);
-    if (!before) throw invalid('starting_before', 'no such notification in your inbox');
   }
   const [rows, unread] = await Promise.all([
     listInbox(ctx.store.db, userId, filter, { limit: INBOX_PAGE_SIZE, before }),
@@ -93,24 +95,28 @@ export async function notifyFromTemplate(
   return commitMessage(ctx, draft, { userIds });
 }
 
+/** coderd's limits on a custom notification, in characters. */
+export const CUSTOM_TITLE_MAX = 120;
+export const CUSTOM_MESSAGE_MAX = 2000;
+
+/** Both parts are required and must not be blank, as coderd requires. */
 export async function sendCustomNotification(
   ctx: AppContext,
   principal: Principal,
   title: string,
   message: string,
 ) {
-  if (!title.trim() && !message.trim()) {
-    throw invalidMany([
-      { field: 'content.title', detail: 'provide a non-empty title or message' },
-      { field: 'content.message', detail: 'provide a non-empty title or message' },
-    ]);
-  }
+  const blank = [
+    ...(title.trim() ? [] : [{ field: 'content.title', detail: 'must not be empty' }]),
+    ...(message.trim() ? [] : [{ field: 'content.message', detail: 'must not be empty' }]),
+  ];
+  if (blank.length > 0) throw invalidMany(blank);
   // The caller writes to themselves, so the text is kept as typed (markdown included), as Coder
   // does, rather than escaped like untrusted template values; the HTML renderer still drops raw
   // HTML and unsafe URLs.
   const draft: MessageDraft = {
     ...emptyDraft(title.trim()),
-    body: message.trim() || null,
+    body: message.trim(),
     templateId: SYSTEM_TEMPLATES.custom.id,
     senderId: principal.userId,
   };

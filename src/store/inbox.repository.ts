@@ -64,11 +64,9 @@ function base(db: Executor, userId: string) {
 type InboxQuery = ReturnType<typeof base>;
 
 function applyFilter(q: InboxQuery, filter: InboxFilter): InboxQuery {
-  if (filter.targets && filter.targets.length > 0) {
-    const t = filter.targets;
-    q = q.where((eb) =>
-      eb.or([eb('n.bucket_id', 'in', t), eb('n.message_id', 'in', t), eb('m.entity_id', 'in', t)]),
-    );
+  // An item matches when it carries every listed target (as coderd filters), not any one.
+  for (const t of filter.targets ?? []) {
+    q = q.where((eb) => eb.or([eb('n.bucket_id', '=', t), eb('n.message_id', '=', t), eb('m.entity_id', '=', t)]));
   }
   if (filter.templates && filter.templates.length > 0) q = q.where('n.template_id', 'in', filter.templates);
   if (filter.readStatus === 'read') q = q.where('n.read_at', 'is not', null);

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-messaging.ts';
 import * as m0003 from './migrations/0003-message-attachments.ts';
 import * as m0006 from './migrations/0006-gotify.ts';
+import * as m0007 from './migrations/0007-coder-clients.ts';
 
 /**
  * Forward-only, numbered migrations. Never edit one that has landed; add the next number.
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-messaging': m0002,
   '0003-message-attachments': m0003,
   '0006-gotify': m0006,
+  '0007-coder-clients': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

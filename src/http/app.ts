@@ -25,6 +25,7 @@ import { installAuth } from './plugins/app/auth.plugin.ts';
 import { frameworkErrors, installErrorHandling } from './plugins/app/error-handler.plugin.ts';
 import { installMetrics } from './plugins/app/metrics.plugin.ts';
 import { buildSerializer, installTextGuard, validatorCompiler } from './plugins/app/validation.plugin.ts';
+import { installCookies } from './plugins/external/cookie.plugin.ts';
 import { webRoutes } from './plugins/external/static.plugin.ts';
 import { installOpenApi } from './plugins/external/swagger.plugin.ts';
 import { InboxItemSchema } from './schemas/inbox.schema.ts';
@@ -85,6 +86,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   installMetrics(app, ctx);
   installTextGuard(app);
   installGracefulClose(app);
+  await installCookies(app);
   installAuth(app, ctx);
   await installOpenApi(app, ctx);
   // Shared schemas live on the root so every plugin's serializers can resolve them.

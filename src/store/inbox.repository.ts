@@ -66,7 +66,9 @@ type InboxQuery = ReturnType<typeof base>;
 function applyFilter(q: InboxQuery, filter: InboxFilter): InboxQuery {
   // An item matches when it carries every listed target (as coderd filters), not any one.
   for (const t of filter.targets ?? []) {
-    q = q.where((eb) => eb.or([eb('n.bucket_id', '=', t), eb('n.message_id', '=', t), eb('m.entity_id', '=', t)]));
+    q = q.where((eb) =>
+      eb.or([eb('n.bucket_id', '=', t), eb('n.message_id', '=', t), eb('m.entity_id', '=', t)]),
+    );
   }
   if (filter.templates && filter.templates.length > 0) q = q.where('n.template_id', 'in', filter.templates);
   if (filter.readStatus === 'read') q = q.where('n.read_at', 'is not', null);

@@ -27,7 +27,10 @@ export const InboxFilterQuery = {
     }),
   ),
   templates: Type.Optional(
-    Type.String({ format: 'uuid-list', description: 'Comma-separated template ids; an item matches any one' }),
+    Type.String({
+      format: 'uuid-list',
+      description: 'Comma-separated template ids; an item matches any one',
+    }),
   ),
   read_status: Type.Optional(Type.Union([Type.Literal('read'), Type.Literal('unread'), Type.Literal('all')])),
 };

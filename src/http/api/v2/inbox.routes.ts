@@ -83,7 +83,9 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     // send an empty form-encoded body, and coderd never reads it either.
     await app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) =>
+        done(null, undefined),
+      );
       scope.put(
         '/notifications/inbox/mark-all-as-read',
         {
@@ -196,7 +198,8 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Notifications'],
           summary: 'Delivery methods configured on this server',
-          description: 'One object, as coderd answers and the Coder SDK decodes (its API document says an array).',
+          description:
+            'One object, as coderd answers and the Coder SDK decodes (its API document says an array).',
           response: {
             200: Type.Object({ available: Type.Array(Type.String()), default: Type.String() }),
           },

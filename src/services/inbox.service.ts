@@ -13,6 +13,7 @@ import {
   listInbox,
   markAllRead,
   notificationCursor,
+  releaseHeld,
   setReadAt,
 } from '../store/inbox.repository.ts';
 import { listPreferences, upsertPreferences } from '../store/preference.repository.ts';
@@ -191,14 +192,27 @@ export async function isNotifierPaused(ctx: AppContext): Promise<boolean> {
   return (await getSetting<boolean>(ctx.store.db, NOTIFIER_PAUSED)) === true;
 }
 
-/** Returns false when nothing changed. Unpausing wakes the delivery workers. */
+/**
+ * Returns false when nothing changed. Pausing holds outside deliveries and new inbox items
+ * alike, as coderd's paused notifier does; resuming releases the held inbox items (watchers
+ * get them as new) and wakes the delivery workers.
+ */
 export async function setNotifierPaused(ctx: AppContext, paused: boolean): Promise<boolean> {
   if ((await isNotifierPaused(ctx)) === paused) return false;
   const now = ctx.clock.now();
-  await ctx.store.writer.run(async (tx) => {
+  const released = await ctx.store.writer.run(async (tx) => {
     await putSetting(tx, NOTIFIER_PAUSED, paused, now);
     await insertEvents(tx, [settingsUpdated(now, { key: NOTIFIER_PAUSED, value: paused })], now);
+    if (paused) return [];
+    const events = (await releaseHeld(tx, now)).map((n) => ({
+      kind: 'created' as const,
+      userId: n.user_id,
+      notificationId: n.id,
+    }));
+    await ctx.inboxEvents.inTx(tx, events);
+    return events;
   });
+  ctx.inboxEvents.committed(released);
   ctx.signals.eventsCommitted.emit({ count: 1 });
   // Delivery workers in this process take the new value at once (and claim, when resumed).
   ctx.signals.settingsChanged.emit({ key: NOTIFIER_PAUSED, value: paused });

@@ -1,6 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
+ * Two changes for Coder's clients.
+ *
+ * `notifications.held_since`: set on inbox items written while the notifier is paused. coderd
+ * delivers its inbox through the same paused queue as every other method, so a paused server
+ * shows nothing new in the inbox until it resumes; Herald holds the items the same way and
+ * releases them (as new, at the resume time) when it resumes. The partial index finds them.
+ *
  * The custom and test templates take Coder's own ids (coderd's TemplateCustomNotification and
  * TemplateTestNotification), so Coder clients that filter the inbox by template find them.
  * Installations that already hold the old rows keep their text and edits: each row is copied
@@ -13,6 +20,14 @@ const MOVES: Array<{ from: string; to: string }> = [
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('notifications').addColumn('held_since', 'bigint').execute();
+  await db.schema
+    .createIndex('notifications_held_idx')
+    .on('notifications')
+    .column('held_since')
+    .where(sql.ref('held_since'), 'is not', null)
+    .execute();
+
   for (const { from, to } of MOVES) {
     const old = await sql<{ key: string }>`select key from templates where id = ${from}`.execute(db);
     if (old.rows.length === 0) continue;

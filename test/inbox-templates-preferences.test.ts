@@ -174,7 +174,8 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
     const u = await member();
     const res = await h.api('GET', `${V2}/notifications/dispatch-methods`, { token: u.token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ available: ['inbox'], default: 'inbox' });
+    // As coderd: the inbox is implicit and not listed; the default is smtp unless only others are on.
+    expect(res.body).toEqual({ available: [], default: 'smtp' });
 
     const saved = await h.api('PUT', '/api/v1/notifications/channels/webhook', {
       token: admin,
@@ -182,14 +183,14 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
     });
     expect(saved.status, saved.text).toBe(200);
     const after = await h.api('GET', `${V2}/notifications/dispatch-methods`, { token: u.token });
-    expect(after.body).toEqual({ available: ['inbox', 'webhook'], default: 'inbox' });
+    expect(after.body).toEqual({ available: ['webhook'], default: 'webhook' });
 
     await h.api('PUT', '/api/v1/notifications/channels/webhook', {
       token: admin,
       body: { enabled: false, config: { url: 'https://hooks.example.com/herald', method: 'POST' } },
     });
     const disabled = await h.api('GET', `${V2}/notifications/dispatch-methods`, { token: u.token });
-    expect(disabled.body).toEqual({ available: ['inbox'], default: 'inbox' });
+    expect(disabled.body).toEqual({ available: [], default: 'smtp' });
   });
 
   it('reads and changes notifier_paused: 304 when nothing changes, 403 for members', async () => {

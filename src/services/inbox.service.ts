@@ -77,9 +77,15 @@ export async function setInboxReadStatus(
   return { notification: toInboxItem(row!), unread_count: unread };
 }
 
-/** The inbox first, then every enabled outside channel, by name. */
-export async function dispatchMethods(ctx: AppContext): Promise<string[]> {
-  return ['inbox', ...[...(await enabledChannelTypes(ctx.store.db))].sort()];
+/**
+ * As coderd answers `GET /notifications/dispatch-methods`: the outside methods a template can be
+ * sent by (the inbox is implicit and not listed), here the enabled channels by name, and the
+ * default, `smtp` unless only other channels are enabled (coderd's default is `smtp` too).
+ */
+export async function dispatchMethods(ctx: AppContext): Promise<{ available: string[]; default: string }> {
+  const available = [...(await enabledChannelTypes(ctx.store.db))].sort();
+  const fallback = available.length === 0 || available.includes('smtp') ? 'smtp' : available[0];
+  return { available, default: fallback };
 }
 
 /** Renders a template for named users and commits it as a message (one inbox item each). */

@@ -205,7 +205,7 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async () => ({ available: await dispatchMethods(ctx), default: 'inbox' }),
+      async () => dispatchMethods(ctx),
     );
 
     app.get(

@@ -55,7 +55,7 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
               ...InboxFilterQuery,
               starting_before: Type.Optional(
                 Type.String({
-                  format: 'uuid',
+                  format: 'coder-uuid',
                   description:
                     'Id of the last notification of the previous page; an id not in your inbox gives the first page',
                 }),
@@ -126,7 +126,9 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Notifications'],
           summary: 'Mark one notification read or unread',
-          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+          params: Type.Object({
+            id: Type.String({ format: 'coder-uuid', description: 'Notification id (uuid)' }),
+          }),
           body: Type.Object({ is_read: Type.Boolean() }),
           response: {
             200: Type.Object({

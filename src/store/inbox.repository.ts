@@ -226,6 +226,7 @@ export async function getInboxItemsByIds(db: Executor, ids: readonly string[]): 
         .select(INBOX_COLUMNS)
         .where('n.id', 'in', part)
         .where('n.archived_at', 'is', null)
+        .where('n.held_since', 'is', null)
         .execute()),
     );
   }
@@ -245,6 +246,7 @@ export async function countUnreadByUser(
       .where('user_id', 'in', part)
       .where('read_at', 'is', null)
       .where('archived_at', 'is', null)
+      .where('held_since', 'is', null)
       .groupBy('user_id')
       .execute();
     for (const r of rows) counts.set(r.user_id, Number(r.n));

@@ -164,7 +164,9 @@ describe.each(STORES)('inbox list, read status and mark-all on %s', (store) => {
     expect(await titles(`?targets=${u.bucketId}`)).toEqual(['a2', 'a1']);
     expect(await titles(`?targets=${otherBucket}`)).toEqual(['b1']);
     expect(await titles(`?targets=${a1}`)).toEqual(['a1']);
-    expect(await titles(`?targets=${a2},${b1}`)).toEqual(['b1', 'a2']);
+    // Several targets: an item must carry every one (coderd's rule), not any.
+    expect(await titles(`?targets=${a2},${u.bucketId}`)).toEqual(['a2']);
+    expect(await titles(`?targets=${a2},${b1}`)).toEqual([]);
     expect(await titles(`?targets=${crypto.randomUUID()}`)).toEqual([]);
     expect(await titles(`?templates=${SYSTEM_TEMPLATES.custom.id}`)).toEqual(['c1']);
     expect(await titles(`?templates=${SYSTEM_TEMPLATES.bucketMessage.id}`)).toEqual(['b1', 'a2', 'a1']);
@@ -232,10 +234,14 @@ describe.each(STORES)('inbox list, read status and mark-all on %s', (store) => {
       items.slice(firstSame + 11, firstSame + 36).map((x) => x.id),
     );
 
+    // An id that is not in the caller's inbox gives the first page, as coderd answers.
     const foreign = await member();
-    const notMine = await h.api('GET', `${INBOX}?starting_before=${mid.id}`, { token: foreign.token });
-    expect(notMine.status).toBe(400);
-    expect(notMine.body.validations).toEqual([{ field: 'starting_before', detail: expect.any(String) }]);
+    await post(foreign, foreign.bucketId, { title: 'foreign first page' });
+    const notMine = await inbox(foreign, `?starting_before=${mid.id}`);
+    expect(notMine.notifications.map((x) => x.title)).toEqual(['foreign first page']);
+    const malformed = await h.api('GET', `${INBOX}?starting_before=nope`, { token: foreign.token });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.validations).toEqual([{ field: 'starting_before', detail: 'Invalid UUID' }]);
   });
 
   it('marks one notification read and unread again, setting and clearing read_at', async () => {
@@ -301,11 +307,13 @@ describe.each(STORES)('inbox list, read status and mark-all on %s', (store) => {
       body: { is_read: true },
     });
     expect(unknown.status).toBe(404);
+    // A malformed id is refused as coderd refuses it, before anything is looked up.
     const notUuid = await h.api('PUT', `${INBOX}/nope/read-status`, {
       token: owner.token,
       body: { is_read: true },
     });
-    expect(notUuid.status).toBe(404);
+    expect(notUuid.status).toBe(400);
+    expect(notUuid.body.validations).toEqual([{ field: 'id', detail: 'Invalid UUID' }]);
 
     const after = await inbox(owner);
     expect(after.unread_count).toBe(1);

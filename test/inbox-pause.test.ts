@@ -61,7 +61,7 @@ describe.each(STORES)('notifier pause (PUT /api/v2/notifications/settings) on %s
   const hostsReceived = () =>
     hook.received.map((r) => ['host-a', 'host-b', 'host-c'].find((x) => r.body.includes(x))).sort();
 
-  it('holds webhook deliveries while paused, keeps the inbox live, and sends them all after unpause', async () => {
+  it('holds webhook deliveries and new inbox items while paused, and releases them all after unpause', async () => {
     await event('host-a');
     await hook.waitFor(1, 5000);
     expect(hostsReceived()).toEqual(['host-a']);
@@ -76,16 +76,21 @@ describe.each(STORES)('notifier pause (PUT /api/v2/notifications/settings) on %s
     expect(hook.received).toHaveLength(1);
     expect(await log('pending')).toHaveLength(2);
 
-    // Pausing holds outside deliveries only: the inbox still gets new notifications at once.
+    // As coderd's paused notifier, pausing holds inbox items too: the write is committed (204)
+    // but the inbox shows nothing new, and its unread count does not move.
+    const inboxBefore = await h.api('GET', '/api/v2/notifications/inbox', { token: admin });
     const custom = await h.api('POST', '/api/v2/notifications/custom', {
       token: admin,
-      body: { content: { title: 'while paused', message: 'still here' } },
+      body: { content: { title: 'while paused', message: 'held until resumed' } },
     });
     expect(custom.status).toBe(204);
-    const inbox = await h.api('GET', '/api/v2/notifications/inbox', { token: admin });
-    expect(inbox.body.notifications[0].title).toBe('while paused');
+    const held = await h.api('GET', '/api/v2/notifications/inbox', { token: admin });
+    expect(held.body).toEqual(inboxBefore.body);
 
     await setPaused(false);
+    const released = await h.api('GET', '/api/v2/notifications/inbox', { token: admin });
+    expect(released.body.notifications[0]).toMatchObject({ title: 'while paused', read_at: null });
+    expect(released.body.unread_count).toBe(inboxBefore.body.unread_count + 1);
     await hook.waitFor(3, 5000);
     expect(hostsReceived()).toEqual(['host-a', 'host-b', 'host-c']);
     await until('every delivery sent', async () => (await log('pending')).length === 0);

@@ -72,16 +72,14 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
     });
     expect((await inbox(other)).notifications).toEqual([]);
 
-    // Either part alone is enough.
-    clock.advance(1000);
-    expect((await custom(u, { title: 'Only a title' })).status).toBe(204);
-    clock.advance(1000);
-    expect((await custom(u, { message: 'Only a message' })).status).toBe(204);
-    const titles = (await inbox(u)).notifications.map((x) => [x.title, x.content]);
-    expect(titles.slice(0, 2)).toEqual([
-      ['', 'Only a message'],
-      ['Only a title', ''],
-    ]);
+    // As coderd, both parts are required: one alone is refused, naming the missing one.
+    const onlyTitle = await custom(u, { title: 'Only a title' });
+    expect(onlyTitle.status).toBe(400);
+    expect(onlyTitle.body.validations).toEqual([{ field: 'content.message', detail: 'must not be empty' }]);
+    const onlyMessage = await custom(u, { message: 'Only a message' });
+    expect(onlyMessage.status).toBe(400);
+    expect(onlyMessage.body.validations).toEqual([{ field: 'content.title', detail: 'must not be empty' }]);
+    expect((await inbox(u)).notifications).toHaveLength(1);
   });
 
   it('refuses a custom notification with neither title nor message: 400 naming both fields, nothing sent', async () => {
@@ -105,12 +103,12 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
     expect((await inbox(u)).notifications).toEqual([]);
   });
 
-  it('sends a test notification to the caller with 200', async () => {
+  it('sends a test notification to the caller with 204', async () => {
     const u = await member();
     const res = await h.api('POST', `${V2}/notifications/test`, {
       headers: { 'Coder-Session-Token': u.token },
     });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(204);
     const [item] = (await inbox(u)).notifications;
     expect(item).toMatchObject({ template_id: SYSTEM_TEMPLATES.test.id, title: 'A test notification' });
     expect(item.content).toContain(u.name);
@@ -176,7 +174,8 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
     const u = await member();
     const res = await h.api('GET', `${V2}/notifications/dispatch-methods`, { token: u.token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ available: ['inbox'], default: 'inbox' }]);
+    // As coderd: the inbox is implicit and not listed; the default is smtp unless only others are on.
+    expect(res.body).toEqual({ available: [], default: 'smtp' });
 
     const saved = await h.api('PUT', '/api/v1/notifications/channels/webhook', {
       token: admin,
@@ -184,14 +183,14 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
     });
     expect(saved.status, saved.text).toBe(200);
     const after = await h.api('GET', `${V2}/notifications/dispatch-methods`, { token: u.token });
-    expect(after.body).toEqual([{ available: ['inbox', 'webhook'], default: 'inbox' }]);
+    expect(after.body).toEqual({ available: ['webhook'], default: 'webhook' });
 
     await h.api('PUT', '/api/v1/notifications/channels/webhook', {
       token: admin,
       body: { enabled: false, config: { url: 'https://hooks.example.com/herald', method: 'POST' } },
     });
     const disabled = await h.api('GET', `${V2}/notifications/dispatch-methods`, { token: u.token });
-    expect(disabled.body).toEqual([{ available: ['inbox'], default: 'inbox' }]);
+    expect(disabled.body).toEqual({ available: [], default: 'smtp' });
   });
 
   it('reads and changes notifier_paused: 304 when nothing changes, 403 for members', async () => {
@@ -348,7 +347,7 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
         body: { bucketId: bucket.body.id, deliveryType: 'NORMAL', title: 'muted bucket message' },
       });
       expect(sent.status).toBe(201);
-      expect((await h.api('POST', `${V2}/notifications/test`, { token: u.token })).status).toBe(200);
+      expect((await h.api('POST', `${V2}/notifications/test`, { token: u.token })).status).toBe(204);
 
       // Frames arrive in order, so the first one being the test notification proves the
       // muted ones were never sent.
@@ -360,7 +359,7 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
       expect((await inbox(friend)).notifications.map((x) => x.title)).toEqual(['muted bucket message']);
 
       expect((await set(false)).status).toBe(200);
-      expect((await custom(u, { title: 'audible' })).status).toBe(204);
+      expect((await custom(u, { title: 'audible', message: 'arrives' })).status).toBe(204);
       const next = Date.now() + 1000;
       while (frames.length < 2 && Date.now() < next) await new Promise((r) => setTimeout(r, 5));
       expect(frames.map((f) => f.notification.title)).toEqual(['A test notification', 'audible']);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateTo } from '../src/store/migrations.ts';
 import { openStore, type Store } from '../src/store/store.ts';
@@ -85,5 +85,96 @@ describe.each(STORES)('upgrading from the previous schema on %s', (kind) => {
     expect((await store.migrate())[0]).toBe('0003-message-attachments');
     const links = await store.db.selectFrom('message_attachments').selectAll().execute();
     expect(links).toEqual([{ message_id: 'm1', attachment_id: 'a1' }]);
+  });
+
+  it("0007 moves the custom and test templates to Coder's ids, with their references, and adds held_since", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-upgrade-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    let databaseUrl: string | undefined;
+    if (kind === 'postgres') {
+      const db = await createTestDatabase();
+      databaseUrl = db.url;
+      cleanups.push(() => db.drop());
+    }
+    const store: Store = openStore({ dataDir, databaseUrl });
+    cleanups.push(() => store.close());
+    await migrateTo(store.db as unknown as Kysely<unknown>, '0006-gotify');
+    const now = Date.now();
+    const oldCustom = '9d3c1a60-0b1e-4c53-9b2a-5f0e2d7c1a02';
+    const newCustom = '39b1e189-c857-4b0c-877a-511144c18516';
+    await store.db
+      .insertInto('users')
+      .values({
+        id: 'u1',
+        email: 'a@example.com',
+        username: 'a',
+        password_hash: null,
+        display_name: null,
+        tenant_id: null,
+        locked_until: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await store.db
+      .insertInto('templates')
+      .values({
+        id: oldCustom,
+        key: 'CUSTOM_NOTIFICATION',
+        kind: 'system',
+        name: 'Custom Notification (edited)',
+        title_template: '{{custom_title}}',
+        body_template: '{{custom_message}}',
+        method: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await store.db
+      .insertInto('messages')
+      .values({
+        id: 'm1',
+        bucket_id: null,
+        sender_id: 'u1',
+        template_id: oldCustom,
+        title: 't',
+        subtitle: null,
+        body: null,
+        delivery_type: 'NORMAL',
+        tap_action: null,
+        sound: null,
+        locale: null,
+        group_id: null,
+        collapse_id: null,
+        tenant_id: null,
+        entity_type: null,
+        entity_id: null,
+        action_url: null,
+        payload: null,
+        created_at: now,
+      })
+      .execute();
+    await sql`insert into notifications (id, message_id, user_id, template_id, created_at)
+      values ('n1', 'm1', 'u1', ${oldCustom}, ${now})`.execute(store.db);
+    await store.db
+      .insertInto('preferences')
+      .values({ user_id: 'u1', template_id: oldCustom, disabled: 1, updated_at: now })
+      .execute();
+
+    expect(await store.migrate()).toContain('0007-coder-clients');
+    const templates = await store.db.selectFrom('templates').select(['id', 'key', 'name']).execute();
+    expect(templates).toEqual([
+      { id: newCustom, key: 'CUSTOM_NOTIFICATION', name: 'Custom Notification (edited)' },
+    ]);
+    expect(
+      (await store.db.selectFrom('messages').select('template_id').executeTakeFirstOrThrow()).template_id,
+    ).toBe(newCustom);
+    const n = await store.db
+      .selectFrom('notifications')
+      .select(['template_id', 'held_since'])
+      .executeTakeFirstOrThrow();
+    expect(n).toEqual({ template_id: newCustom, held_since: null });
+    const prefs = await store.db.selectFrom('preferences').selectAll().execute();
+    expect(prefs.map((p) => [p.template_id, p.disabled])).toEqual([[newCustom, 1]]);
   });
 });

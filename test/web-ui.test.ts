@@ -254,25 +254,62 @@ describe('web UI (Chromium)', () => {
     expect(new Set(ids).size).toBe(total);
   });
 
-  it('refreshes a rejected access token once, and returns to login when that fails', async () => {
-    const spoil = (field: 'accessToken' | 'refreshToken') =>
-      page.evaluate((f) => {
-        const s = JSON.parse(sessionStorage.getItem('herald.session')!);
-        s[f] = 'spoiled';
-        sessionStorage.setItem('herald.session', JSON.stringify(s));
-      }, field);
-    await spoil('accessToken');
+  it('keeps the session in an HttpOnly cookie only: no token in storage or in any URL', async () => {
+    const cookies = await browser.cookies(h.url);
+    expect(cookies.map((c) => c.name)).toEqual(['herald_session']);
+    expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate(() => [localStorage.length, sessionStorage.length])).toEqual([0, 0]);
+
+    const urls: string[] = [];
+    const onRequest = (r: { url(): string }) => urls.push(r.url());
+    page.on('request', onRequest);
     await page.reload();
     await page.locator('#inbox-view').waitFor();
     await waitLive();
-    await expect.poll(() => items().count()).toBe(25);
+    page.off('request', onRequest);
+    expect(urls.some((u) => u.includes('/api/v1/inbox/stream'))).toBe(true);
+    const token = cookies[0].value;
+    for (const u of urls) {
+      expect(u).not.toContain('access_token');
+      expect(u).not.toContain(token);
+    }
+  });
 
-    await spoil('accessToken');
-    await spoil('refreshToken');
-    await page.reload();
+  it('returns to login when the session ends elsewhere, and when the cookie is spoiled', async () => {
+    // The session is revoked from outside the page (another tab's logout).
+    const [cookie] = await browser.cookies(h.url);
+    const out = await fetch(`${h.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: `${cookie.name}=${cookie.value}`, origin: h.url },
+    });
+    expect(out.status).toBe(204);
+    await page.getByRole('button', { name: 'Mark all as read' }).click();
     await page.locator('#login-view').waitFor();
     expect(await page.locator('#login-error').textContent()).toBe('Your session has ended. Log in again.');
-    expect(await page.evaluate(() => sessionStorage.getItem('herald.session'))).toBeNull();
+
+    // Logging in again works; a spoiled cookie then shows the login on the next load.
+    await page.getByLabel('Email or username').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#inbox-view').waitFor();
+    await browser.addCookies([{ name: 'herald_session', value: 'spoiled', url: h.url }]);
+    await page.reload();
+    await page.locator('#login-view').waitFor();
+    expect(await page.locator('#inbox-view').isHidden()).toBe(true);
+  });
+
+  it('logs out: the server clears the cookie and the page shows the login', async () => {
+    await page.getByLabel('Email or username').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#inbox-view').waitFor();
+    expect((await browser.cookies(h.url)).map((c) => c.name)).toEqual(['herald_session']);
+    await page.locator('#logout').click();
+    await page.locator('#login-view').waitFor();
+    await expect.poll(async () => (await browser.cookies(h.url)).length).toBe(0);
+    await page.reload();
+    await page.locator('#login-view').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

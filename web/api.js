@@ -1,10 +1,11 @@
-// The UI's only door to Herald: the public HTTP API with a bearer JWT.
+// The UI's only door to Herald: the public HTTP API, authenticated by the session cookie.
 //
-// The token pair lives in memory and in sessionStorage (so a reload keeps the login but closing
-// the tab ends it). A call that gets 401 refreshes the pair once and retries; if that fails too,
-// the session is over: it is forgotten and the `onSessionEnded` listener sends the user to login.
-
-const STORAGE_KEY = 'herald.session';
+// Login asks the server for its HttpOnly session cookie (`"cookie": true`); the browser then
+// sends it with every call and with the event stream, and no script here ever sees a token:
+// nothing is kept in localStorage or sessionStorage, and nothing goes into a URL. On load the
+// page renews the cookie through the refresh call, which also says whether a session is still
+// there. A call refused with 401 means the session is over (logged out elsewhere, expired):
+// it is forgotten and the `onSessionEnded` listener sends the user to login.
 
 /** An error answer from the API, carrying its `{message, detail, validations}` body. */
 export class ApiError extends Error {
@@ -24,47 +25,23 @@ export class SessionEnded extends Error {
   }
 }
 
-/** @type {{accessToken: string, refreshToken: string, user: {id: string, email: string|null, username: string|null}} | null} */
-let session = readStored();
-/** The refresh in flight, shared so concurrent 401s rotate the pair only once. */
-let refreshing = null;
+/** @type {{id: string, email: string|null, username: string|null} | null} */
+let user = null;
 let sessionEndedListener = () => {};
 
-function readStored() {
-  try {
-    const raw = sessionStorage.getItem(STORAGE_KEY);
-    const parsed = raw ? JSON.parse(raw) : null;
-    return parsed?.accessToken && parsed?.refreshToken ? parsed : null;
-  } catch {
-    return null;
-  }
-}
-
-function store(next) {
-  session = next;
-  try {
-    if (next) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-    else sessionStorage.removeItem(STORAGE_KEY);
-  } catch {
-    // Storage can be unavailable (private modes); memory alone still works for this page.
-  }
-}
-
-export const currentUser = () => session?.user ?? null;
-export const accessToken = () => session?.accessToken ?? null;
+export const currentUser = () => user;
 export const onSessionEnded = (listener) => {
   sessionEndedListener = listener;
 };
 
-async function send(method, path, body, token) {
+async function send(method, path, body) {
   const headers = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'omit',
+    credentials: 'same-origin',
     cache: 'no-store',
   });
   const text = await res.text();
@@ -80,61 +57,47 @@ async function send(method, path, body, token) {
 }
 
 function endSession() {
-  const had = session !== null;
-  store(null);
+  const had = user !== null;
+  user = null;
   if (had) sessionEndedListener();
   return new SessionEnded();
 }
 
-/** Rotates the token pair; false when the refresh token is no longer accepted. */
-function refreshOnce() {
-  refreshing ??= (async () => {
-    const before = session;
-    if (!before) return false;
-    const r = await send('POST', '/api/v1/auth/refresh', { refreshToken: before.refreshToken });
-    if (session !== before) return session !== null; // logged out or in again meanwhile
-    if (!r.ok) return false;
-    store({ ...before, ...r.data });
-    return true;
-  })().finally(() => {
-    refreshing = null;
-  });
-  return refreshing;
+/** Picks up the session the cookie holds, renewing it; resolves to the user or null. */
+export async function restoreSession() {
+  try {
+    const r = await send('POST', '/api/v1/auth/refresh', {});
+    user = r.ok ? r.data.user : null;
+  } catch {
+    user = null;
+  }
+  return user;
 }
 
 /** Calls the API as the logged-in user; resolves to the parsed body (null for 204). */
 export async function api(method, path, body) {
-  if (!session) throw endSession();
-  const token = session.accessToken;
-  let r = await send(method, path, body, token);
-  if (r.status === 401) {
-    // Another call may have refreshed while this one was in flight; then just retry.
-    const fresh = session && session.accessToken !== token ? true : await refreshOnce();
-    if (!fresh || !session) throw endSession();
-    r = await send(method, path, body, session.accessToken);
-    if (r.status === 401) throw endSession();
-  }
+  if (!user) throw endSession();
+  const r = await send(method, path, body);
+  if (r.status === 401) throw endSession();
   if (!r.ok) throw new ApiError(r.status, r.data);
   return r.data;
 }
 
 export async function login(identifier, password) {
-  const r = await send('POST', '/api/v1/auth/login', { email: identifier, password });
+  const r = await send('POST', '/api/v1/auth/login', { email: identifier, password, cookie: true });
   if (!r.ok) throw new ApiError(r.status, r.data);
-  store(r.data);
-  return r.data.user;
+  // The answer also carries a token pair; this page has no use for it and keeps none.
+  user = r.data.user;
+  return user;
 }
 
-/** Ends the session on the server (best effort) and forgets it here. */
+/** Ends the session on the server, which clears the cookie, and forgets it here. */
 export async function logout() {
-  if (!session) return;
+  if (!user) return;
   try {
-    const out = () =>
-      send('POST', '/api/v1/auth/logout', { refreshToken: session.refreshToken }, session.accessToken);
-    // An expired access token would leave the session alive on the server: refresh, then retry.
-    if ((await out()).status === 401 && (await refreshOnce()) && session) await out();
+    await send('POST', '/api/v1/auth/logout');
   } catch {
-    // Offline: the tokens are dropped here anyway and expire on their own.
+    // Offline: the cookie stays until it expires, but this page shows the login again.
   }
-  store(null);
+  user = null;
 }

@@ -2,7 +2,7 @@
 // Everything goes through the public API (api.js); the inbox screen lives in inbox.js,
 // item rendering in inbox-view.js and the live connection in stream.js.
 
-import { ApiError, currentUser, login, logout, onSessionEnded } from './api.js';
+import { ApiError, currentUser, login, logout, onSessionEnded, restoreSession } from './api.js';
 import { startInbox, stopInbox, wireInbox } from './inbox.js';
 import { ui } from './ui.js';
 
@@ -61,5 +61,4 @@ ui.logout.addEventListener('click', async () => {
 });
 wireInbox();
 
-if (currentUser()) void showInbox();
-else showLogin();
+void restoreSession().then((user) => (user ? showInbox() : showLogin()));

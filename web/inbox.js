@@ -1,7 +1,7 @@
 // The inbox screen: the list (newest first, paged with `starting_before`), the unread badge,
 // live updates from the stream, and the per-item and bulk actions.
 
-import { ApiError, accessToken, api, SessionEnded } from './api.js';
+import { ApiError, api, SessionEnded } from './api.js';
 import { refreshTime, renderItem, updateItem } from './inbox-view.js';
 import { openInboxStream } from './stream.js';
 import { ui } from './ui.js';
@@ -168,11 +168,9 @@ function startStream() {
   state.stream?.close();
   state.stream = openInboxStream({
     since: ui.list.firstElementChild?.dataset.id ?? null,
-    // Asking who we are refreshes an expired token before the stream presents it.
-    token: async () => {
-      await api('GET', '/api/v1/auth/me');
-      return accessToken();
-    },
+    // The stream authenticates by the session cookie; asking who we are first tells a session
+    // that ended (SessionEnded) from a server that is merely unreachable.
+    ready: () => api('GET', '/api/v1/auth/me'),
     isFatal: (err) => err instanceof SessionEnded,
     onFrame: applyFrame,
     onOverflow: () =>

@@ -1,9 +1,9 @@
 // Live inbox updates over Server-Sent Events (`GET /api/v1/inbox/stream`).
 //
 // States: connecting → live; a dropped connection the browser retries by itself (reconnecting,
-// with Last-Event-ID); one it gives up on (401 after the token expired, server gone) is closed
-// here and retried with backoff (offline → connecting), with a fresh token and `since=<last id>`
-// so nothing missed is lost. `close()` is final. An `overflow` event means too much was missed:
+// with Last-Event-ID); one it gives up on (401 after the session ended, server gone) is closed
+// here and retried with backoff (offline → connecting), with `since=<last id>` so nothing
+// missed is lost. The browser sends the session cookie; no token is put in the URL. `close()` is final. An `overflow` event means too much was missed:
 // the owner refetches the inbox and calls `restart(newestId)`.
 
 const FIRST_RETRY_MS = 1000;
@@ -12,11 +12,11 @@ const MAX_RETRY_MS = 30_000;
 /**
  * @param {object} o
  * @param {string|null} o.since  id of the newest notification already shown
- * @param {() => Promise<string>} o.token  a currently valid access token (may refresh)
+ * @param {() => Promise<unknown>} o.ready  resolves while the session is valid
  * @param {(frame: {notification: object, unread_count: number}) => void} o.onFrame
  * @param {() => void} o.onOverflow
  * @param {(state: 'connecting'|'live'|'reconnecting'|'offline'|'closed', retryMs?: number) => void} o.onStatus
- * @param {(err: unknown) => boolean} o.isFatal  true when an error from `token` means stop for good
+ * @param {(err: unknown) => boolean} o.isFatal  true when an error from `ready` means stop for good
  */
 export function openInboxStream(o) {
   let lastId = o.since ?? null;
@@ -43,16 +43,15 @@ export function openInboxStream(o) {
     timer = null;
     if (closed) return;
     o.onStatus('connecting');
-    let token;
     try {
-      token = await o.token();
+      await o.ready();
     } catch (err) {
       if (o.isFatal(err)) close();
       else if (!closed) retryLater();
       return;
     }
     if (closed || source) return;
-    const query = new URLSearchParams({ access_token: token, format: 'markdown' });
+    const query = new URLSearchParams({ format: 'markdown' });
     if (lastId) query.set('since', lastId);
     const es = new EventSource(`/api/v1/inbox/stream?${query}`);
     source = es;

@@ -59,6 +59,13 @@ export const ERRORS = {
     message: 'You are not allowed to do this; ask an admin for the permission or scope it needs.',
     help: 'You are authenticated, but your roles or your token’s scopes do not allow this call. `detail` names the missing scope or permission; ask an admin for it or use a token that has it.',
   },
+  crossSite: {
+    code: 40302,
+    status: 403,
+    message:
+      'Refused: this request came from another site; send it from Herald’s own page or with an Authorization header.',
+    help: 'A request that changes something (or opens a WebSocket) was authenticated only by the browser session cookie, and its `Origin` (or, without one, its `Referer`) is not this server’s (`HERALD_BASE_URL`, or the host it was addressed to). Browsers send the cookie with requests another site makes, so such requests are refused to stop cross-site request forgery. Herald’s own page and Coder’s dashboard served from the same origin pass; scripts and other programs should send `Authorization: Bearer …` (or `Coder-Session-Token`) instead of the cookie. Nothing was changed.',
+  },
   notFound: {
     code: 40401,
     status: 404,

@@ -16,6 +16,7 @@ import { pushSubscriptionsRoutes } from './api/v1/push-subscriptions/push-subscr
 import { RoleSchema, rolesRoutes } from './api/v1/roles/roles.routes.ts';
 import { templatesRoutes } from './api/v1/templates/templates.routes.ts';
 import { UserSchema, usersRoutes } from './api/v1/users/users.routes.ts';
+import { coderSessionRoutes } from './api/v2/coder-session.routes.ts';
 import { inboxRoutes } from './api/v2/inbox.routes.ts';
 import { inboxWatchRoutes } from './api/v2/inbox-watch.routes.ts';
 import { GOTIFY_SCHEMAS, gotifyRoutes } from './gotify/gotify.routes.ts';
@@ -24,6 +25,7 @@ import { installAuth } from './plugins/app/auth.plugin.ts';
 import { frameworkErrors, installErrorHandling } from './plugins/app/error-handler.plugin.ts';
 import { installMetrics } from './plugins/app/metrics.plugin.ts';
 import { buildSerializer, installTextGuard, validatorCompiler } from './plugins/app/validation.plugin.ts';
+import { installCookies } from './plugins/external/cookie.plugin.ts';
 import { webRoutes } from './plugins/external/static.plugin.ts';
 import { installOpenApi } from './plugins/external/swagger.plugin.ts';
 import { InboxItemSchema } from './schemas/inbox.schema.ts';
@@ -84,6 +86,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   installMetrics(app, ctx);
   installTextGuard(app);
   installGracefulClose(app);
+  await installCookies(app);
   installAuth(app, ctx);
   await installOpenApi(app, ctx);
   // Shared schemas live on the root so every plugin's serializers can resolve them.
@@ -114,6 +117,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(attachmentsRoutes(ctx), { prefix: '/api/v1/attachments' });
   await app.register(inboxRoutes(ctx), { prefix: '/api/v2' });
   await app.register(inboxWatchRoutes(ctx), { prefix: '/api/v2' });
+  await app.register(coderSessionRoutes(ctx), { prefix: '/api/v2' });
   await app.register(inboxStreamRoutes(ctx), { prefix: '/api/v1/inbox' });
   await app.register(tenantRoutes(ctx), { prefix: '/notification/v1' });
   await app.register(rulesRoutes(ctx), { prefix: '/api/v1/notifications' });

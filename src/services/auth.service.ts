@@ -168,6 +168,51 @@ export async function refresh(ctx: AppContext, presented: string): Promise<Token
   };
 }
 
+/** The browser session cookie's value and lifetime: a session JWT as long-lived as a refresh token. */
+export interface SessionCookie {
+  value: string;
+  maxAgeSeconds: number;
+}
+
+export async function issueSessionCookie(
+  ctx: AppContext,
+  userId: string,
+  sessionId: string,
+): Promise<SessionCookie> {
+  const maxAgeSeconds = ctx.config.refreshTokenTtlDays * 86_400;
+  const value = await ctx.jwt.sign({ userId, sessionId }, ctx.clock.now(), 'session', maxAgeSeconds);
+  return { value, maxAgeSeconds };
+}
+
+/**
+ * Refresh for a browser that holds only the session cookie: while its session is active, a
+ * new token pair in the same session and a fresh cookie (so an active browser stays logged in).
+ */
+export async function refreshWithCookie(
+  ctx: AppContext,
+  cookie: string,
+): Promise<TokenPair & { sessionCookie: SessionCookie }> {
+  const principal = await resolvePrincipal(ctx, cookie, 'cookie');
+  if (!principal?.sessionId)
+    throw unauthorized('The session cookie is invalid, expired or revoked; log in again.');
+  const now = ctx.clock.now();
+  const sessionId = principal.sessionId;
+  const refreshToken = await ctx.store.writer.run((tx) => issueRefreshToken(ctx, tx, sessionId, now));
+  return {
+    accessToken: await ctx.jwt.sign({ userId: principal.userId, sessionId }, now),
+    refreshToken,
+    user: { id: principal.userId, email: principal.email, username: principal.username },
+    sessionCookie: await issueSessionCookie(ctx, principal.userId, sessionId),
+  };
+}
+
+/** The session a token pair belongs to, read back from its access JWT. */
+export async function sessionOfPair(ctx: AppContext, pair: TokenPair): Promise<string> {
+  const claims = await ctx.jwt.verify(pair.accessToken, ctx.clock.now());
+  if (!claims) throw new AppError('internal', 'A freshly signed access token did not verify.');
+  return claims.sessionId;
+}
+
 export async function logout(
   ctx: AppContext,
   sessionId: string | null,
@@ -185,13 +230,17 @@ export async function logout(
   }
 }
 
-/** Who is calling, from a bearer credential: a `zat_` access token or an access JWT. */
+/**
+ * Who is calling: from a bearer credential (a `zat_` access token or an access JWT), or from
+ * the browser session cookie (a session JWT, accepted from the cookie only).
+ */
 export async function resolvePrincipal(
   ctx: AppContext,
   credential: string,
+  via: 'bearer' | 'cookie' = 'bearer',
 ): Promise<(Principal & { sessionId: string | null }) | null> {
   const now = ctx.clock.now();
-  if (credential.startsWith(ACCESS_TOKEN_PREFIX)) {
+  if (via === 'bearer' && credential.startsWith(ACCESS_TOKEN_PREFIX)) {
     const hash = sha256Hex(credential);
     const cached = ctx.principals.get(hash, now);
     if (cached) {
@@ -214,7 +263,7 @@ export async function resolvePrincipal(
     ctx.principals.set(hash, principal, now, row.expires_at);
     return { ...principal, sessionId: null };
   }
-  const claims = await ctx.jwt.verify(credential, now);
+  const claims = await ctx.jwt.verify(credential, now, via === 'cookie' ? 'session' : 'access');
   if (!claims) return null;
   const [user, active, permissions] = await Promise.all([
     getUserById(ctx.store.db, claims.userId),

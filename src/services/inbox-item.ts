@@ -1,6 +1,27 @@
 import type { MessageAction, MessageAttachment } from '../domain/message.ts';
 import type { InboxRow } from '../store/inbox.repository.ts';
 import { markdownToPlaintext } from '../templates/markdown-plaintext.ts';
+import { SYSTEM_TEMPLATES } from '../templates/system-templates.ts';
+
+/**
+ * Coder's fallback icon names, sent when an item's template has no icon of its own; Coder's
+ * dashboard draws its built-in icon for each. As coderd, only templates with a Coder
+ * counterpart get one (coderd leaves the custom template's icon empty, and so does Herald).
+ */
+export const FALLBACK_ICONS = {
+  workspace: 'DEFAULT_ICON_WORKSPACE',
+  account: 'DEFAULT_ICON_ACCOUNT',
+  template: 'DEFAULT_ICON_TEMPLATE',
+  other: 'DEFAULT_ICON_OTHER',
+} as const;
+
+const FALLBACK_BY_TEMPLATE: Record<string, string> = {
+  [SYSTEM_TEMPLATES.test.id]: FALLBACK_ICONS.other,
+  [SYSTEM_TEMPLATES.deliveryFailed.id]: FALLBACK_ICONS.other,
+  [SYSTEM_TEMPLATES.ruleTriggered.id]: FALLBACK_ICONS.other,
+  [SYSTEM_TEMPLATES.loginFailed.id]: FALLBACK_ICONS.account,
+  [SYSTEM_TEMPLATES.accountLocked.id]: FALLBACK_ICONS.account,
+};
 
 /** The inbox family's item (`codersdk.InboxNotification`). */
 export interface InboxItem {
@@ -36,7 +57,10 @@ export function toInboxItem(row: InboxRow, format: InboxFormat = 'markdown'): In
   }
   if (row.action_url) actions.push({ label: 'Open', url: row.action_url });
   const attachments = JSON.parse(row.attachments) as MessageAttachment[];
-  const icon = attachments.find((a) => a.mediaType === 'ICON' && a.url)?.url ?? '';
+  const icon =
+    attachments.find((a) => a.mediaType === 'ICON' && a.url)?.url ??
+    FALLBACK_BY_TEMPLATE[row.template_id ?? ''] ??
+    '';
   const content = [row.subtitle, row.body].filter((s): s is string => !!s).join('\n\n');
   const targets = [row.message_id, row.bucket_id, row.entity_id].filter((t): t is string => !!t);
   return {
@@ -57,9 +81,10 @@ export function matchesFilter(
   item: InboxRow,
   filter: { targets?: readonly string[]; templates?: readonly string[]; readStatus?: string },
 ): boolean {
+  // Every listed target must be on the item (coderd's rule), not any one of them.
   if (
     filter.targets?.length &&
-    !filter.targets.some((t) => t === item.bucket_id || t === item.message_id || t === item.entity_id)
+    !filter.targets.every((t) => t === item.bucket_id || t === item.message_id || t === item.entity_id)
   )
     return false;
   if (filter.templates?.length && !filter.templates.includes(item.template_id ?? '')) return false;

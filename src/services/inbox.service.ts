@@ -13,6 +13,7 @@ import {
   listInbox,
   markAllRead,
   notificationCursor,
+  releaseHeld,
   setReadAt,
 } from '../store/inbox.repository.ts';
 import { listPreferences, upsertPreferences } from '../store/preference.repository.ts';
@@ -33,7 +34,10 @@ export interface InboxPage {
   unread_count: number;
 }
 
-/** Newest first; `startingBefore` is the id of the last notification of the previous page. */
+/**
+ * Newest first; `startingBefore` is the id of the last notification of the previous page. An id
+ * that is not in the caller's inbox gives the first page, as coderd answers an unknown one.
+ */
 export async function listInboxPage(
   ctx: AppContext,
   userId: string,
@@ -42,9 +46,8 @@ export async function listInboxPage(
 ): Promise<InboxPage> {
   let before: { createdAt: number; id: string } | undefined;
   if (startingBefore) {
-    if (!isUuid(startingBefore)) throw invalid('starting_before', 'must be a notification id (uuid)');
+    if (!isUuid(startingBefore)) throw invalid('starting_before', 'Invalid UUID');
     before = await notificationCursor(ctx.store.db, userId, startingBefore);
-    if (!before) throw invalid('starting_before', 'no such notification in your inbox');
   }
   const [rows, unread] = await Promise.all([
     listInbox(ctx.store.db, userId, filter, { limit: INBOX_PAGE_SIZE, before }),
@@ -74,9 +77,15 @@ export async function setInboxReadStatus(
   return { notification: toInboxItem(row!), unread_count: unread };
 }
 
-/** The inbox first, then every enabled outside channel, by name. */
-export async function dispatchMethods(ctx: AppContext): Promise<string[]> {
-  return ['inbox', ...[...(await enabledChannelTypes(ctx.store.db))].sort()];
+/**
+ * As coderd answers `GET /notifications/dispatch-methods`: the outside methods a template can be
+ * sent by (the inbox is implicit and not listed), here the enabled channels by name, and the
+ * default, `smtp` unless only other channels are enabled (coderd's default is `smtp` too).
+ */
+export async function dispatchMethods(ctx: AppContext): Promise<{ available: string[]; default: string }> {
+  const available = [...(await enabledChannelTypes(ctx.store.db))].sort();
+  const fallback = available.length === 0 || available.includes('smtp') ? 'smtp' : available[0];
+  return { available, default: fallback };
 }
 
 /** Renders a template for named users and commits it as a message (one inbox item each). */
@@ -93,24 +102,28 @@ export async function notifyFromTemplate(
   return commitMessage(ctx, draft, { userIds });
 }
 
+/** coderd's limits on a custom notification, in characters. */
+export const CUSTOM_TITLE_MAX = 120;
+export const CUSTOM_MESSAGE_MAX = 2000;
+
+/** Both parts are required and must not be blank, as coderd requires. */
 export async function sendCustomNotification(
   ctx: AppContext,
   principal: Principal,
   title: string,
   message: string,
 ) {
-  if (!title.trim() && !message.trim()) {
-    throw invalidMany([
-      { field: 'content.title', detail: 'provide a non-empty title or message' },
-      { field: 'content.message', detail: 'provide a non-empty title or message' },
-    ]);
-  }
+  const blank = [
+    ...(title.trim() ? [] : [{ field: 'content.title', detail: 'must not be empty' }]),
+    ...(message.trim() ? [] : [{ field: 'content.message', detail: 'must not be empty' }]),
+  ];
+  if (blank.length > 0) throw invalidMany(blank);
   // The caller writes to themselves, so the text is kept as typed (markdown included), as Coder
   // does, rather than escaped like untrusted template values; the HTML renderer still drops raw
   // HTML and unsafe URLs.
   const draft: MessageDraft = {
     ...emptyDraft(title.trim()),
-    body: message.trim() || null,
+    body: message.trim(),
     templateId: SYSTEM_TEMPLATES.custom.id,
     senderId: principal.userId,
   };
@@ -185,14 +198,27 @@ export async function isNotifierPaused(ctx: AppContext): Promise<boolean> {
   return (await getSetting<boolean>(ctx.store.db, NOTIFIER_PAUSED)) === true;
 }
 
-/** Returns false when nothing changed. Unpausing wakes the delivery workers. */
+/**
+ * Returns false when nothing changed. Pausing holds outside deliveries and new inbox items
+ * alike, as coderd's paused notifier does; resuming releases the held inbox items (watchers
+ * get them as new) and wakes the delivery workers.
+ */
 export async function setNotifierPaused(ctx: AppContext, paused: boolean): Promise<boolean> {
   if ((await isNotifierPaused(ctx)) === paused) return false;
   const now = ctx.clock.now();
-  await ctx.store.writer.run(async (tx) => {
+  const released = await ctx.store.writer.run(async (tx) => {
     await putSetting(tx, NOTIFIER_PAUSED, paused, now);
     await insertEvents(tx, [settingsUpdated(now, { key: NOTIFIER_PAUSED, value: paused })], now);
+    if (paused) return [];
+    const events = (await releaseHeld(tx, now)).map((n) => ({
+      kind: 'created' as const,
+      userId: n.user_id,
+      notificationId: n.id,
+    }));
+    await ctx.inboxEvents.inTx(tx, events);
+    return events;
   });
+  ctx.inboxEvents.committed(released);
   ctx.signals.eventsCommitted.emit({ count: 1 });
   // Delivery workers in this process take the new value at once (and claim, when resumed).
   ctx.signals.settingsChanged.emit({ key: NOTIFIER_PAUSED, value: paused });

@@ -10,22 +10,34 @@ const ISSUER = 'herald';
 /** The JOSE library is loaded with the first token signed or checked, not at start-up. */
 const jose = () => import('jose');
 
+/**
+ * `access`: the short-lived bearer JWT. `session`: the browser session cookie's value, as long
+ * lived as the login's refresh token and accepted only from the cookie, so it never works as a
+ * bearer header. Both are checked against the session row on every use, so logout ends both.
+ */
+export type JwtKind = 'access' | 'session';
+
 export function createJwtCodec(secret: string, ttlSeconds: number) {
   const key = deriveKey(secret, 'jwt');
   return {
-    async sign(claims: AccessClaims, nowMs: number): Promise<string> {
+    async sign(
+      claims: AccessClaims,
+      nowMs: number,
+      kind: JwtKind = 'access',
+      lifetimeSeconds = ttlSeconds,
+    ): Promise<string> {
       const iat = Math.floor(nowMs / 1000);
       const { SignJWT } = await jose();
-      return new SignJWT({ sid: claims.sessionId, typ: 'access' })
+      return new SignJWT({ sid: claims.sessionId, typ: kind })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(claims.userId)
         .setIssuer(ISSUER)
         .setIssuedAt(iat)
-        .setExpirationTime(iat + ttlSeconds)
+        .setExpirationTime(iat + lifetimeSeconds)
         .sign(key);
     },
     /** Returns the claims, or null for anything invalid or expired. */
-    async verify(token: string, nowMs: number): Promise<AccessClaims | null> {
+    async verify(token: string, nowMs: number, kind: JwtKind = 'access'): Promise<AccessClaims | null> {
       try {
         const { jwtVerify } = await jose();
         const { payload } = await jwtVerify(token, key, {
@@ -33,7 +45,7 @@ export function createJwtCodec(secret: string, ttlSeconds: number) {
           algorithms: ['HS256'],
           currentDate: new Date(nowMs),
         });
-        if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+        if (payload.typ !== kind || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
           return null;
         }
         return { userId: payload.sub, sessionId: payload.sid };

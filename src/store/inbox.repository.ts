@@ -58,16 +58,17 @@ function base(db: Executor, userId: string) {
     .innerJoin('messages as m', 'm.id', 'n.message_id')
     .select(INBOX_COLUMNS)
     .where('n.user_id', '=', userId)
-    .where('n.archived_at', 'is', null);
+    .where('n.archived_at', 'is', null)
+    .where('n.held_since', 'is', null);
 }
 
 type InboxQuery = ReturnType<typeof base>;
 
 function applyFilter(q: InboxQuery, filter: InboxFilter): InboxQuery {
-  if (filter.targets && filter.targets.length > 0) {
-    const t = filter.targets;
+  // An item matches when it carries every listed target (as coderd filters), not any one.
+  for (const t of filter.targets ?? []) {
     q = q.where((eb) =>
-      eb.or([eb('n.bucket_id', 'in', t), eb('n.message_id', 'in', t), eb('m.entity_id', 'in', t)]),
+      eb.or([eb('n.bucket_id', '=', t), eb('n.message_id', '=', t), eb('m.entity_id', '=', t)]),
     );
   }
   if (filter.templates && filter.templates.length > 0) q = q.where('n.template_id', 'in', filter.templates);
@@ -106,6 +107,7 @@ export async function countUnread(db: Executor, userId: string): Promise<number>
     .where('user_id', '=', userId)
     .where('read_at', 'is', null)
     .where('archived_at', 'is', null)
+    .where('held_since', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -120,6 +122,7 @@ export async function notificationCursor(
     .select(['created_at', 'id'])
     .where('id', '=', id)
     .where('user_id', '=', userId)
+    .where('held_since', 'is', null)
     .executeTakeFirst();
   return row ? { createdAt: row.created_at, id: row.id } : undefined;
 }
@@ -135,7 +138,8 @@ export async function setReadAt(
     .updateTable('notifications')
     .set({ read_at: readAt })
     .where('id', '=', id)
-    .where('user_id', '=', userId);
+    .where('user_id', '=', userId)
+    .where('held_since', 'is', null);
   // Marking read keeps the first read time.
   if (readAt !== null) q = q.where('read_at', 'is', null);
   const res = await q.executeTakeFirst();
@@ -145,6 +149,7 @@ export async function setReadAt(
     .select('id')
     .where('id', '=', id)
     .where('user_id', '=', userId)
+    .where('held_since', 'is', null)
     .executeTakeFirst();
   return exists !== undefined;
 }
@@ -155,8 +160,25 @@ export async function markAllRead(db: Executor, userId: string, now: number): Pr
     .set({ read_at: now })
     .where('user_id', '=', userId)
     .where('read_at', 'is', null)
+    .where('held_since', 'is', null)
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
+}
+
+/**
+ * Releases every held item (the notifier resumed): each becomes a new item as of `now`, as
+ * coderd's inbox items are created when its queue delivers them. Returns them for the watchers.
+ */
+export async function releaseHeld(
+  db: Executor,
+  now: number,
+): Promise<Array<{ id: string; user_id: string }>> {
+  return db
+    .updateTable('notifications')
+    .set({ held_since: null, created_at: now })
+    .where('held_since', 'is not', null)
+    .returning(['id', 'user_id'])
+    .execute();
 }
 
 /**
@@ -204,6 +226,7 @@ export async function getInboxItemsByIds(db: Executor, ids: readonly string[]): 
         .select(INBOX_COLUMNS)
         .where('n.id', 'in', part)
         .where('n.archived_at', 'is', null)
+        .where('n.held_since', 'is', null)
         .execute()),
     );
   }
@@ -223,6 +246,7 @@ export async function countUnreadByUser(
       .where('user_id', 'in', part)
       .where('read_at', 'is', null)
       .where('archived_at', 'is', null)
+      .where('held_since', 'is', null)
       .groupBy('user_id')
       .execute();
     for (const r of rows) counts.set(r.user_id, Number(r.n));

@@ -106,11 +106,19 @@ export async function fanOut(
         and (coalesce((select enabled_by_default from templates where id = ${message.template_id}), 1) = 1
              or src.uid in (select user_id from preferences where template_id = ${message.template_id} and disabled = 0))`
     : sql``;
+  // While the notifier is paused, items are written held (see 0007). The setting is read in the
+  // same statement; on PostgreSQL its row is share-locked, so a resume that commits meanwhile
+  // waits for this transaction and then releases what it held.
+  const held =
+    kind === 'postgres'
+      ? sql`(select cast(${message.created_at} as bigint) from settings where key = 'notifier_paused' and value = 'true' for share)`
+      : sql`(select cast(${message.created_at} as bigint) from settings where key = 'notifier_paused' and value = 'true')`;
   const insertFrom = async (source: RawBuilder<unknown>) => {
     const res = await sql<{ id: string; user_id: string }>`
-      insert into notifications (id, message_id, user_id, bucket_id, template_id, tenant_id, created_at)
+      insert into notifications (id, message_id, user_id, bucket_id, template_id, tenant_id, created_at, held_since)
       select ${uuidSql(kind)}, cast(${message.id} as text), src.uid, cast(${message.bucket_id} as text),
-             cast(${message.template_id} as text), cast(${message.tenant_id} as text), cast(${message.created_at} as bigint)
+             cast(${message.template_id} as text), cast(${message.tenant_id} as text), cast(${message.created_at} as bigint),
+             ${held}
       from (${source}) src ${skipDisabled}
       returning id, user_id`.execute(db);
     return res.rows;

@@ -55,6 +55,8 @@ export interface NotificationTable {
   read_at: number | null;
   snoozed_until: number | null;
   archived_at: number | null;
+  /** Set while the item is held back by a paused notifier; hidden from the inbox until released. */
+  held_since: number | null;
   created_at: number;
 }
 

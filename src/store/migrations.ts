@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-messaging.ts';
 import * as m0003 from './migrations/0003-message-attachments.ts';
 import * as m0006 from './migrations/0006-gotify.ts';
+import * as m0007 from './migrations/0007-coder-clients.ts';
 import * as m0012 from './migrations/0012-gatwy-settings.ts';
 
 /**
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-messaging': m0002,
   '0003-message-attachments': m0003,
   '0006-gotify': m0006,
+  '0007-coder-clients': m0007,
   '0012-gatwy-settings': m0012,
 };
 

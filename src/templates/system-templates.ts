@@ -26,8 +26,10 @@ export const SYSTEM_TEMPLATES = {
     title: '{{title}}',
     body: '{{body}}',
   },
+  // Coder's own ids (coderd's TemplateCustomNotification and TemplateTestNotification), so
+  // clients that filter the inbox by them find Herald's items; 0007 moved older installations.
   custom: {
-    id: '9d3c1a60-0b1e-4c53-9b2a-5f0e2d7c1a02',
+    id: '39b1e189-c857-4b0c-877a-511144c18516',
     key: 'CUSTOM_NOTIFICATION',
     name: 'Custom Notification',
     group: 'Custom Events',
@@ -35,7 +37,7 @@ export const SYSTEM_TEMPLATES = {
     body: '{{custom_message}}',
   },
   test: {
-    id: '9d3c1a60-0b1e-4c53-9b2a-5f0e2d7c1a03',
+    id: 'c425f63e-716a-4bf4-ae24-78348f706c3f',
     key: 'TEST_NOTIFICATION',
     name: 'Test Notification',
     group: 'Notification Events',

@@ -21,18 +21,34 @@ export const InboxItemSchema = Type.Object(
 
 export const InboxFilterQuery = {
   targets: Type.Optional(
-    Type.String({ description: 'Comma-separated target ids (bucket, message or entity)' }),
+    Type.String({
+      format: 'uuid-list',
+      description: 'Comma-separated target ids (bucket, message or entity); an item must carry every one',
+    }),
   ),
-  templates: Type.Optional(Type.String({ description: 'Comma-separated template ids' })),
+  templates: Type.Optional(
+    Type.String({
+      format: 'uuid-list',
+      description: 'Comma-separated template ids; an item matches any one',
+    }),
+  ),
   read_status: Type.Optional(Type.Union([Type.Literal('read'), Type.Literal('unread'), Type.Literal('all')])),
 };
 
-/** The query of every live inbox stream (WebSocket and SSE). */
-export const WatchQuery = Type.Object({
-  ...InboxFilterQuery,
-  format: Type.Optional(Type.Union([Type.Literal('plaintext'), Type.Literal('markdown')])),
-  access_token: Type.Optional(Type.String({ description: 'For clients that cannot set headers (browsers)' })),
-});
+/**
+ * The query of every live inbox stream (WebSocket and SSE). As coderd, a parameter it does not
+ * know is refused by name rather than ignored.
+ */
+export const WatchQuery = Type.Object(
+  {
+    ...InboxFilterQuery,
+    format: Type.Optional(Type.Union([Type.Literal('plaintext'), Type.Literal('markdown')])),
+    access_token: Type.Optional(
+      Type.String({ description: 'For clients that can send neither a header nor the session cookie' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 const csv = (s: string | undefined): string[] | undefined =>
   s

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../context.ts';
 import {
+  CUSTOM_MESSAGE_MAX,
+  CUSTOM_TITLE_MAX,
   dispatchMethods,
   getPreferences,
   isNotifierPaused,
@@ -48,12 +50,20 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Notifications'],
           summary: 'List inbox notifications, newest first, 25 per page',
-          querystring: Type.Object({
-            ...InboxFilterQuery,
-            starting_before: Type.Optional(
-              Type.String({ description: 'Id of the last notification of the previous page' }),
-            ),
-          }),
+          querystring: Type.Object(
+            {
+              ...InboxFilterQuery,
+              starting_before: Type.Optional(
+                Type.String({
+                  format: 'coder-uuid',
+                  description:
+                    'Id of the last notification of the previous page; an id not in your inbox gives the first page',
+                }),
+              ),
+            },
+            // As coderd: a parameter it does not know is refused by name, not ignored.
+            { additionalProperties: false },
+          ),
           response: {
             200: Type.Object({
               notifications: Type.Array(Type.Ref('InboxNotification')),
@@ -69,21 +79,45 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
     );
 
-    app.put(
-      '/notifications/inbox/mark-all-as-read',
-      {
-        config: { access: write },
-        schema: {
-          tags: ['Notifications'],
-          summary: 'Mark all unread notifications as read',
-          response: { 204: Type.Null() },
+    // Calls that take no body ignore whatever body and content type come with one: Node clients
+    // send an empty form-encoded body, and coderd never reads it either.
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) =>
+        done(null, undefined),
+      );
+      scope.put(
+        '/notifications/inbox/mark-all-as-read',
+        {
+          config: { access: write },
+          schema: {
+            tags: ['Notifications'],
+            summary: 'Mark all unread notifications as read',
+            response: { 204: Type.Null(), ...errorResponses(401) },
+          },
         },
-      },
-      async (request, reply) => {
-        await markAllInboxRead(ctx, principalOf(request).userId);
-        return reply.code(204).send(null);
-      },
-    );
+        async (request, reply) => {
+          await markAllInboxRead(ctx, principalOf(request).userId);
+          return reply.code(204).send(null);
+        },
+      );
+
+      scope.post(
+        '/notifications/test',
+        {
+          config: { access: write },
+          schema: {
+            tags: ['Notifications'],
+            summary: 'Send a test notification to yourself',
+            response: { 204: Type.Null(), ...errorResponses(401) },
+          },
+        },
+        async (request, reply) => {
+          await sendTestNotification(ctx, principalOf(request));
+          return reply.code(204).send(null);
+        },
+      );
+    });
 
     app.put(
       '/notifications/inbox/:id/read-status',
@@ -92,7 +126,9 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Notifications'],
           summary: 'Mark one notification read or unread',
-          params: Type.Object({ id: Type.String() }),
+          params: Type.Object({
+            id: Type.String({ format: 'coder-uuid', description: 'Notification id (uuid)' }),
+          }),
           body: Type.Object({ is_read: Type.Boolean() }),
           response: {
             200: Type.Object({
@@ -142,8 +178,9 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           summary: 'Send a custom notification to yourself',
           body: Type.Object({
             content: Type.Object({
-              title: Type.Optional(Type.String({ maxLength: 500 })),
-              message: Type.Optional(Type.String({ maxLength: 5000 })),
+              // coderd's limits; both must be non-empty (checked after trimming, in the service).
+              title: Type.Optional(Type.String({ maxLength: CUSTOM_TITLE_MAX })),
+              message: Type.Optional(Type.String({ maxLength: CUSTOM_MESSAGE_MAX })),
             }),
           }),
           response: { 204: Type.Null(), ...errorResponses(400) },
@@ -156,22 +193,6 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
     );
 
-    app.post(
-      '/notifications/test',
-      {
-        config: { access: write },
-        schema: {
-          tags: ['Notifications'],
-          summary: 'Send a test notification to yourself',
-          response: { 200: Type.Null() },
-        },
-      },
-      async (request, reply) => {
-        await sendTestNotification(ctx, principalOf(request));
-        return reply.code(200).send(null);
-      },
-    );
-
     app.get(
       '/notifications/dispatch-methods',
       {
@@ -179,12 +200,14 @@ export function inboxRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Notifications'],
           summary: 'Delivery methods configured on this server',
+          description:
+            'One object, as coderd answers and the Coder SDK decodes (its API document says an array).',
           response: {
-            200: Type.Array(Type.Object({ available: Type.Array(Type.String()), default: Type.String() })),
+            200: Type.Object({ available: Type.Array(Type.String()), default: Type.String() }),
           },
         },
       },
-      async () => [{ available: await dispatchMethods(ctx), default: 'inbox' }],
+      async () => dispatchMethods(ctx),
     );
 
     app.get(

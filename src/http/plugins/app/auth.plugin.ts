@@ -9,6 +9,7 @@ import {
   type Scope,
 } from '../../../domain/principal.ts';
 import { resolvePrincipal } from '../../../services/auth.service.ts';
+import { assertSameOrigin, sessionCookieOf } from './session-cookie.ts';
 
 /**
  * Every API route declares who may call it in `config.access`: public, or a scope (checked
@@ -33,19 +34,26 @@ declare module 'fastify' {
 
 const GUARDED_PREFIXES = ['/api/', '/notification/'];
 
-function credentialOf(request: FastifyRequest, allowQuery: boolean): string | undefined {
+interface Credential {
+  value: string;
+  via: 'bearer' | 'cookie';
+}
+
+/** Headers first, then `?access_token` where the route allows it, then the session cookie. */
+function credentialOf(request: FastifyRequest, allowQuery: boolean): Credential | undefined {
   const auth = request.headers.authorization;
   if (auth) {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    return m ? m[1].trim() : undefined;
+    return m ? { value: m[1].trim(), via: 'bearer' } : undefined;
   }
   const coder = request.headers['coder-session-token'];
-  if (typeof coder === 'string' && coder.length > 0) return coder.trim();
+  if (typeof coder === 'string' && coder.length > 0) return { value: coder.trim(), via: 'bearer' };
   if (allowQuery) {
     const q = (request.query as Record<string, unknown> | undefined)?.access_token;
-    if (typeof q === 'string' && q.length > 0) return q;
+    if (typeof q === 'string' && q.length > 0) return { value: q, via: 'bearer' };
   }
-  return undefined;
+  const cookie = sessionCookieOf(request);
+  return cookie ? { value: cookie, via: 'cookie' } : undefined;
 }
 
 export function principalOf(request: FastifyRequest): AuthedPrincipal {
@@ -61,10 +69,20 @@ export async function authenticate(
   if ('public' in access) return;
   const credential = credentialOf(request, access.queryToken === true);
   if (!credential) {
-    throw unauthorized('Send a token as "Authorization: Bearer <token>" (an access JWT or a zat_ token).');
+    throw unauthorized(
+      'Send a token as "Authorization: Bearer <token>" (an access JWT or a zat_ token), or log in for the session cookie.',
+    );
   }
-  const principal = await resolvePrincipal(ctx, credential);
-  if (!principal) throw unauthorized('The token is invalid, expired or revoked.');
+  // Before the credential is even looked at: a forged cross-site request learns nothing.
+  if (credential.via === 'cookie') assertSameOrigin(ctx, request);
+  const principal = await resolvePrincipal(ctx, credential.value, credential.via);
+  if (!principal) {
+    throw unauthorized(
+      credential.via === 'cookie'
+        ? 'The session cookie is invalid, expired or revoked; log in again.'
+        : 'The token is invalid, expired or revoked.',
+    );
+  }
   if (access.jwtOnly && principal.tokenId !== null) {
     throw forbidden('This action needs a login session, not an access token.');
   }

@@ -6,6 +6,7 @@ import type {
   FastifyServerOptions,
 } from 'fastify';
 import { AppError, ERRORS, type ErrorCode, type FieldError } from '../../../domain/errors.ts';
+import { FORMAT_DETAILS } from './validation.plugin.ts';
 
 interface AjvIssue {
   instancePath: string;
@@ -32,6 +33,9 @@ function detailOf(issue: AjvIssue): string {
     return `must be one of ${issue.params.allowedValues.join(', ')}`;
   }
   if (issue.keyword === 'additionalProperties') return 'is not a known field';
+  if (issue.keyword === 'format' && typeof issue.params.format === 'string') {
+    return FORMAT_DETAILS[issue.params.format] ?? issue.message ?? 'is invalid';
+  }
   return issue.message ?? 'is invalid';
 }
 

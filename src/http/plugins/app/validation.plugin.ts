@@ -12,9 +12,22 @@ import { badTextField } from '../../../domain/text.ts';
  */
 const base: Options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false };
 
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/** Formats of Herald's own, with the sentence a refusal gives (see the error handler). */
+export const FORMAT_DETAILS: Record<string, string> = {
+  // A uuid, refused in coderd's words (the inbox family, for Coder's clients).
+  'coder-uuid': 'Invalid UUID',
+  // Comma-separated ids as Coder's clients send them; empty (no filter) and blanks are allowed.
+  'uuid-list': 'must be a comma-separated list of uuids',
+};
+const UUID_LIST = new RegExp(`^\\s*(${UUID}\\s*(,\\s*${UUID}\\s*)*)?,?\\s*$`);
+
 function make(coerce: boolean): Ajv {
   const ajv = new Ajv({ ...base, coerceTypes: coerce ? 'array' : false });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
+  ajv.addFormat('uuid-list', UUID_LIST);
+  ajv.addFormat('coder-uuid', new RegExp(`^${UUID}$`));
   return ajv;
 }
 

@@ -2,9 +2,23 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
 import { invalid } from '../../../../domain/errors.ts';
-import { login, logout, refresh } from '../../../../services/auth.service.ts';
+import {
+  issueSessionCookie,
+  login,
+  logout,
+  refresh,
+  refreshWithCookie,
+  sessionOfPair,
+} from '../../../../services/auth.service.ts';
 import { getUserView } from '../../../../services/user.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
+import {
+  assertSameOrigin,
+  clearSessionCookies,
+  SESSION_COOKIE,
+  sessionCookieOf,
+  setSessionCookie,
+} from '../../../plugins/app/session-cookie.ts';
 import { errorResponses, Nullable } from '../../../schemas/common.schema.ts';
 import { UserSchema } from '../users/users.routes.ts';
 
@@ -27,19 +41,34 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
             username: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
             password: Type.String({ minLength: 1, maxLength: 1024 }),
+            cookie: Type.Optional(
+              Type.Boolean({
+                description: `Also set the browser session cookie (${SESSION_COOKIE}: HttpOnly, SameSite=Lax, Secure over https)`,
+              }),
+            ),
           }),
-          response: { 200: TokenPairSchema, ...errorResponses(400, 401, 423) },
+          response: { 200: TokenPairSchema, ...errorResponses(400, 401, 403, 423) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const identifier = request.body.email ?? request.body.username;
         if (!identifier) throw invalid('email', 'an email or a username is required');
-        return login(ctx, {
+        // A cookie login from another site would log the browser into the attacker's account.
+        if (request.body.cookie) assertSameOrigin(ctx, request);
+        const pair = await login(ctx, {
           identifier,
           password: request.body.password,
           ipAddress: request.ip,
           userAgent: request.headers['user-agent'] ?? '',
         });
+        if (request.body.cookie) {
+          setSessionCookie(
+            ctx,
+            reply,
+            await issueSessionCookie(ctx, pair.user.id, await sessionOfPair(ctx, pair)),
+          );
+        }
+        return pair;
       },
     );
 
@@ -50,11 +79,21 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Auth'],
           summary: 'Rotate the token pair; the presented refresh token stops working',
-          body: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 1024 }) }),
-          response: { 200: TokenPairSchema, ...errorResponses(400, 401) },
+          description:
+            'Without refreshToken, the browser session cookie is used instead: the answer is a new pair in the same session, and the cookie is renewed.',
+          body: Type.Object({ refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) }),
+          response: { 200: TokenPairSchema, ...errorResponses(400, 401, 403) },
         },
       },
-      async (request) => refresh(ctx, request.body.refreshToken),
+      async (request, reply) => {
+        if (request.body.refreshToken) return refresh(ctx, request.body.refreshToken);
+        const cookie = sessionCookieOf(request);
+        if (!cookie) throw invalid('refreshToken', 'is required unless the session cookie is sent');
+        assertSameOrigin(ctx, request);
+        const { sessionCookie, ...pair } = await refreshWithCookie(ctx, cookie);
+        setSessionCookie(ctx, reply, sessionCookie);
+        return pair;
+      },
     );
 
     app.post(
@@ -63,8 +102,9 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         config: { access: { scope: 'account' } },
         schema: {
           tags: ['Auth'],
-          summary: 'End the session (of the JWT, or of the given refresh token)',
-          response: { 204: Type.Null(), ...errorResponses(401) },
+          summary:
+            'End the session (of the JWT or cookie, or of the given refresh token); clears the session cookie',
+          response: { 204: Type.Null(), ...errorResponses(401, 403) },
         },
       },
       async (request, reply) => {
@@ -73,6 +113,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const body = request.body as { refreshToken?: unknown } | undefined;
         const refreshToken = typeof body?.refreshToken === 'string' ? body.refreshToken : undefined;
         await logout(ctx, p.sessionId, refreshToken);
+        clearSessionCookies(ctx, reply);
         return reply.code(204).send(null);
       },
     );

@@ -75,7 +75,7 @@ function example(schema: Schema | undefined): unknown {
   switch (type) {
     case 'string': {
       if (s.format === 'email') return 'schema-walk@example.com';
-      if (s.format === 'uuid') return randomUUID();
+      if (s.format === 'uuid' || s.format === 'coder-uuid') return randomUUID();
       if (s.format === 'date-time') return new Date(Date.now() + 86_400_000).toISOString();
       if (s.format === 'uri' || s.format === 'url') return 'https://example.com/schema-walk';
       const length = Math.max(s.minLength ?? 1, 8);

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { InboxItem } from '../src/services/inbox-item.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
 
 // The requests Coder's Go SDK (codersdk), its CLI (`coder notifications …`) and its VS Code
@@ -19,18 +20,8 @@ const FALLBACK_ICONS = [
   'DEFAULT_ICON_OTHER',
 ];
 
-interface Item {
-  id: string;
-  user_id: string;
-  template_id: string;
-  targets: string[];
-  title: string;
-  content: string;
-  icon: string;
-  actions: Array<{ label: string; url: string }>;
-  read_at: string | null;
-  created_at: string;
-}
+/** What the SDK decodes (`codersdk.InboxNotification`): the item the inbox family answers with. */
+type Item = InboxItem;
 
 const openSockets = new Set<WebSocket>();
 afterEach(() => {

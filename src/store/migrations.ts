@@ -29,6 +29,9 @@ const migratorFor = (db: Kysely<unknown>) =>
     provider,
     migrationTableName: 'herald_migrations',
     migrationLockTableName: 'herald_migrations_lock',
+    // Numbers were reserved per capability and land in the order the work finishes, so a store
+    // may already hold a higher number than a migration that lands later: run it anyway.
+    allowUnorderedMigrations: true,
   });
 
 /** Applies migrations up to and including `name` (tests upgrade from an earlier schema). */

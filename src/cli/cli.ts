@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { heraldVersion } from '../config/package-root.ts';
 import { CliFailure, EXIT, UsageError } from './cli-error.ts';
 import { registerBackup } from './commands/backup.command.ts';
 import { registerBucket } from './commands/bucket.command.ts';
@@ -13,7 +14,6 @@ import { registerStatus } from './commands/status.command.ts';
 import { registerToken } from './commands/token.command.ts';
 import { registerUser } from './commands/user.command.ts';
 import { registerWatch } from './commands/watch.command.ts';
-import { heraldVersion } from './version.ts';
 
 /**
  * `herald`: the server, operator commands on the local store, and client commands over the

@@ -1,4 +1,4 @@
-import { heraldVersion } from '../cli/version.ts';
+import { heraldVersion } from '../config/package-root.ts';
 import type { AppContext } from '../context.ts';
 import { getUserView } from './user.service.ts';
 

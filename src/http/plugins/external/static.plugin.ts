@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic, { type SetHeadersResponse } from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import { packageRoot } from '../../../config/package-root.ts';
 import type { AppContext } from '../../../context.ts';
 
 /** The browser UI's folder; it only talks to the public API, so serving it is static. */
-const WEB_DIR = fileURLToPath(new URL('../../../../web/', import.meta.url));
+const WEB_DIR = path.join(packageRoot(), 'web');
 
 /**
  * The UI loads only its own scripts and styles and talks only to this origin; nothing else

@@ -8,11 +8,9 @@
  *
  *   node scripts/build.mjs              # check types, then bundle (npm run build, npm install)
  *   node scripts/build.mjs --no-check   # bundle only (the test suite's rebuild of stale sources)
- *
- * Native addons and optional native accelerators are left to Node's resolver.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +21,24 @@ const DIST = path.join(ROOT, 'dist');
 /** Written last: tests compare it with the sources' mtimes to know whether dist/ is stale. */
 export const STAMP_NAME = '.build-stamp';
 
-const EXTERNAL = ['better-sqlite3', '@node-rs/argon2', 'pg-native', 'bufferutil', 'utf-8-validate'];
+/**
+ * Left to Node's resolver: native addons, optional native accelerators, and the packages Herald
+ * imports only when first used (bundling those gains nothing at start-up, and a bundled copy of a
+ * CommonJS package is not always the package: undici's `request` did not survive it).
+ */
+const EXTERNAL = [
+  'better-sqlite3',
+  '@node-rs/argon2',
+  'pg-native',
+  'bufferutil',
+  'utf-8-validate',
+  'undici',
+  'pg',
+  'nodemailer',
+  'web-push',
+  'jose',
+  '@scalar/fastify-api-reference',
+];
 
 /**
  * Bundled CommonJS dependencies call require() for Node's built-ins and a few read __dirname;
@@ -63,6 +78,11 @@ export async function bundle() {
     banner: { js: BANNER },
     logLevel: 'warning',
   });
+  // Worker threads load their script by path, so it is copied beside the bundle as it is.
+  copyFileSync(
+    path.join(ROOT, 'src/store/sqlite-writer.worker.js'),
+    path.join(DIST, 'sqlite-writer.worker.js'),
+  );
   writeFileSync(path.join(DIST, STAMP_NAME), `${new Date().toISOString()}\n`);
 }
 

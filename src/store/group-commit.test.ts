@@ -10,18 +10,15 @@ import { createSqliteDialect } from './sqlite-dialect.ts';
 /** A real SQLite database with one scratch table; each unit writes one row to it. */
 let dir: string;
 let db: Db;
-let closeSqlite: () => void;
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'herald-group-commit-'));
-  const { dialect, close } = createSqliteDialect(dir);
+  const { dialect } = createSqliteDialect(dir);
   db = new Kysely<Database>({ dialect });
-  closeSqlite = close;
   await sql`create table t (id integer primary key autoincrement, label text not null unique)`.execute(db);
 });
 afterEach(async () => {
   await db.destroy();
-  closeSqlite();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -18,16 +18,14 @@ export interface Store {
 export function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Store {
   let db: Db;
   let kind: StoreKind;
-  let closeExtra: () => Promise<void> = async () => {};
   if (config.databaseUrl) {
     const { dialect } = createPostgresDialect(config.databaseUrl);
     db = new Kysely<Database>({ dialect });
     kind = 'postgres';
   } else {
-    const { dialect, close } = createSqliteDialect(config.dataDir);
+    const { dialect } = createSqliteDialect(config.dataDir);
     db = new Kysely<Database>({ dialect });
     kind = 'sqlite';
-    closeExtra = async () => close();
   }
   const writer = createGroupCommitter(db, { concurrency: kind === 'postgres' ? 4 : 1 });
   return {
@@ -41,7 +39,6 @@ export function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Stor
     async close() {
       await writer.drain();
       await db.destroy();
-      await closeExtra();
     },
   };
 }

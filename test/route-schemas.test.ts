@@ -120,8 +120,8 @@ function namesField(body: any, field: string): boolean {
   const lists = [body.validations, body.errors].filter(Array.isArray);
   if (lists.some((list) => list.some((v: any) => matches(v?.field)))) return true;
   const word = new RegExp(`(^|[^A-Za-z0-9_])${field}([^A-Za-z0-9_]|$)`);
-  // `errorDescription`: the Gotify family's envelope.
-  return [body.detail, body.message, body.errorDescription].some(
+  // `errorDescription`: the Gotify family's envelope; `error`: ntfy's.
+  return [body.detail, body.message, body.errorDescription, body.error].some(
     (text) => typeof text === 'string' && word.test(text),
   );
 }

@@ -30,6 +30,7 @@ export interface Config {
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   readonly pollIntervalMs: number;
+  readonly ntfyKeepaliveSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -164,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryBaseMs,
     retryMaxMs,
     pollIntervalMs: int(env, 'HERALD_POLL_INTERVAL_MS', DEFAULTS.pollIntervalMs, 10, 60_000),
+    ntfyKeepaliveSeconds: int(env, 'HERALD_NTFY_KEEPALIVE_SECONDS', DEFAULTS.ntfyKeepaliveSeconds, 1, 3600),
   };
   // Only once every value is valid does loading touch the disk.
   mkdirSync(dataDir, { recursive: true });

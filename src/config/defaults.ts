@@ -39,6 +39,8 @@ export const DEFAULTS = {
   retryMaxMs: 3_600_000,
   /** ms between queue polls when no wake-up arrives. */
   pollIntervalMs: 1_000,
+  /** seconds between ntfy keepalive events on an idle subscription (ntfy's own default). */
+  ntfyKeepaliveSeconds: 45,
   minSecretLength: 16,
   minPasswordLength: 8,
 } as const;

@@ -21,6 +21,7 @@ import { inboxRoutes } from './api/v2/inbox.routes.ts';
 import { inboxWatchRoutes } from './api/v2/inbox-watch.routes.ts';
 import { GOTIFY_SCHEMAS, gotifyRoutes } from './gotify/gotify.routes.ts';
 import { tenantRoutes } from './notification/v1/tenant.routes.ts';
+import { collectReservedPaths, NTFY_SCHEMAS, ntfyRoutes } from './ntfy/ntfy.routes.ts';
 import { installAuth } from './plugins/app/auth.plugin.ts';
 import { frameworkErrors, installErrorHandling } from './plugins/app/error-handler.plugin.ts';
 import { installMetrics } from './plugins/app/metrics.plugin.ts';
@@ -80,6 +81,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Every route's first path segment is an ntfy topic name Herald keeps for itself.
+  const reservedTopics = collectReservedPaths(app);
   // Before the auth hook, so a refused upgrade is known to be a WebSocket and gets closed.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installErrorHandling(app);
@@ -102,6 +105,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     InboxItemSchema,
     ...channelConfigSchemas,
     ...GOTIFY_SCHEMAS,
+    ...NTFY_SCHEMAS,
   ]) {
     app.addSchema(schema);
   }
@@ -127,5 +131,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(pushSubscriptionsRoutes(ctx), { prefix: '/api/v1/push-subscriptions' });
   await app.register(gotifyRoutes(ctx));
   await app.register(metricsRoutes(ctx));
+  await app.register(ntfyRoutes(ctx, reservedTopics));
   return app;
 }

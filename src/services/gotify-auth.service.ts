@@ -14,6 +14,8 @@ import { verifyPassword } from './password.ts';
 export interface BasicCaller {
   ipAddress: string;
   userAgent: string;
+  /** Which door the credentials came through, recorded on a failure (default gotify-basic). */
+  via?: string;
 }
 
 /**
@@ -70,7 +72,7 @@ async function recordFailure(
           ...who,
           userId: user?.id ?? null,
           reason: locked ? 'account_locked' : 'invalid_credentials',
-          via: 'gotify-basic',
+          via: caller.via ?? 'gotify-basic',
         },
         occurredAt: now,
       },

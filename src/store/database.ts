@@ -25,6 +25,7 @@ import type {
   PreferenceTable,
   TemplateTable,
 } from './message.table.ts';
+import type { NtfyMessageTable, NtfyTopicTable } from './ntfy.table.ts';
 import type {
   AuthSessionTable,
   RefreshTokenTable,
@@ -61,6 +62,8 @@ export interface Database {
   gotify_clients: GotifyClientTable;
   gotify_users: GotifyUserTable;
   client_shapes: ClientShapeTable;
+  ntfy_topics: NtfyTopicTable;
+  ntfy_messages: NtfyMessageTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
@@ -36,8 +37,14 @@ function withStatementCache(db: SqliteDatabase.Database) {
  * commit durable before we answer 2xx — the group committer keeps that affordable by
  * committing many requests per fsync.
  */
+/** Permissions of herald.db: it holds password hashes and sealed secrets. */
+export const STORE_FILE_MODE = 0o600;
+
 export function createSqliteDialect(dataDir: string): { dialect: SqliteDialect; close: () => void } {
   const file = path.join(dataDir, 'herald.db');
+  // Owner-only (rw-------) before SQLite writes a byte; its -wal and -shm files copy this mode.
+  closeSync(openSync(file, 'a', STORE_FILE_MODE));
+  chmodSync(file, STORE_FILE_MODE);
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');

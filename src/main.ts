@@ -8,7 +8,9 @@ import {
   connectContext,
   createContext,
 } from './context.ts';
+import { redactUrlCredentials } from './domain/redact.ts';
 import { buildApp } from './http/app.ts';
+import { sealPlainChannelSecrets } from './services/channel-settings.service.ts';
 import { bootstrapAdmin } from './services/user.service.ts';
 import { type Engine, startEngine } from './workers/engine.ts';
 
@@ -25,8 +27,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: { service: 'herald' } });
+/** The process logger; `destination` (default stdout) is for tests that read what was logged. */
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level: config.logLevel,
+    base: { service: 'herald' },
+    // Request URLs reach the log from Fastify, errors and our own lines alike: scrub the line.
+    hooks: { streamWrite: redactUrlCredentials },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** config → context → migrate → first admin → HTTP server listening → workers. */
@@ -41,6 +50,8 @@ export async function startServer(
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     await connectContext(ctx);
     await bootstrapAdmin(ctx);
+    const sealed = await sealPlainChannelSecrets(ctx);
+    if (sealed > 0) log.info({ channels: sealed }, 'channel secrets stored in plain text were sealed');
     const app = await buildApp(ctx);
     await app.listen({ host: config.host, port: config.port });
     const engine = startEngine(ctx);

@@ -39,7 +39,7 @@ describe('channel registry', () => {
       Object.fromEntries(Object.entries(channels).map(([type, c]) => [type, [...c.secretFields]])),
     ).toEqual({
       smtp: ['password'],
-      webhook: ['secret', 'headers'],
+      webhook: ['secret', 'headers', 'url'],
       slack: ['webhookUrl'],
       telegram: ['botToken'],
       discord: ['webhookUrl'],

@@ -12,7 +12,12 @@ import { isPlainObject } from './config-schema.ts';
  *
  * On read: strings become `••••••` plus their last four characters (only when that leaves
  * most of the secret hidden); object fields (webhook headers) keep their keys and mask each
- * value. A client that sends the masked value back keeps the stored secret.
+ * value; URL fields (a webhook's `url`) keep scheme, host and path and mask the userinfo and
+ * each query value (`https://••••••@host/hook?apikey=••••••`). A client that sends the masked
+ * value back keeps the stored secret.
+ *
+ * A secret field stored unsealed (written before the field became secret) is read as plain text
+ * and sealed on the next start ({@link hasPlainSecrets}).
  */
 export const MASK = '••••••';
 const SEALED_PREFIX = 'enc:v1:';
@@ -21,6 +26,21 @@ const MIN_LENGTH_TO_SHOW_TAIL = 12;
 
 export function maskValue(value: string): string {
   return value.length >= MIN_LENGTH_TO_SHOW_TAIL ? `${MASK}${value.slice(-4)}` : MASK;
+}
+
+/** A URL with its userinfo and query values masked; unchanged when it has neither. */
+export function maskUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return maskValue(value);
+  }
+  if (!url.username && !url.password && !url.search) return value;
+  const userinfo = url.username || url.password ? `${MASK}${url.password ? `:${MASK}` : ''}@` : '';
+  const keys = [...url.searchParams.keys()];
+  const query = url.search ? `?${keys.map((k) => `${encodeURIComponent(k)}=${MASK}`).join('&')}` : '';
+  return `${url.protocol}//${userinfo}${url.host}${url.pathname}${query}${url.hash}`;
 }
 
 const aad = (type: string, field: string) => Buffer.from(`herald:channel:${type}:${field}`);
@@ -67,24 +87,36 @@ export function openConfig(
   type: string,
   secretFields: readonly string[],
   stored: Record<string, unknown>,
+  urlFields: readonly string[] = [],
 ): Record<string, unknown> {
   const out = { ...stored };
   for (const field of secretFields) {
     const value = out[field];
-    if (typeof value === 'string') out[field] = openValue(key, type, field, value);
+    if (typeof value === 'string' && value.startsWith(SEALED_PREFIX)) {
+      out[field] = openValue(key, type, field, value);
+    } else if (typeof value === 'string' && !urlFields.includes(field)) {
+      // Only URL fields were ever stored plain; anything else unsealed is tampering.
+      throw new Error(`channel ${type}: ${field} is not sealed`);
+    }
   }
   return out;
+}
+
+/** Whether a stored config holds a secret field that is not sealed yet. */
+export function hasPlainSecrets(secretFields: readonly string[], stored: Record<string, unknown>): boolean {
+  return secretFields.some((f) => stored[f] !== undefined && !String(stored[f]).startsWith(SEALED_PREFIX));
 }
 
 /** The config as clients see it. */
 export function maskConfig(
   secretFields: readonly string[],
   config: Record<string, unknown>,
+  urlFields: readonly string[] = [],
 ): Record<string, unknown> {
   const out = { ...config };
   for (const field of secretFields) {
     const value = out[field];
-    if (typeof value === 'string') out[field] = maskValue(value);
+    if (typeof value === 'string') out[field] = urlFields.includes(field) ? maskUrl(value) : maskValue(value);
     else if (isPlainObject(value)) {
       out[field] = Object.fromEntries(
         Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? maskValue(v) : MASK]),
@@ -105,6 +137,7 @@ export function restoreMasked(
   secretFields: readonly string[],
   incoming: Record<string, unknown>,
   stored: Record<string, unknown> | undefined,
+  urlFields: readonly string[] = [],
 ): { config: Record<string, unknown>; errors: FieldError[] } {
   const out = { ...incoming };
   const errors: FieldError[] = [];
@@ -113,7 +146,11 @@ export function restoreMasked(
   for (const field of secretFields) {
     const value = out[field];
     const previous = stored?.[field];
-    if (looksMasked(value)) {
+    if (urlFields.includes(field)) {
+      if (typeof value !== 'string' || !value.includes(MASK)) continue;
+      if (typeof previous === 'string' && maskUrl(previous) === value) out[field] = previous;
+      else unknownMask(field);
+    } else if (looksMasked(value)) {
       if (typeof previous === 'string' && maskValue(previous) === value) out[field] = previous;
       else unknownMask(field);
     } else if (isPlainObject(value)) {

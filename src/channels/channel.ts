@@ -112,6 +112,11 @@ export interface Channel<C = unknown> {
   readonly configSchema: TSchema;
   /** Config keys masked on read and encrypted at rest; whole values, so an object field is masked entirely. */
   readonly secretFields: readonly string[];
+  /**
+   * Secret fields holding a URL of which only the userinfo and query are secret: sealed whole,
+   * but read back with just those parts masked, so the receiver stays recognisable.
+   */
+  readonly urlSecretFields?: readonly string[];
   readonly addressing: Addressing;
   /**
    * Set when messages (bucket and template messages, not only rules) fan out to this channel: the

@@ -96,6 +96,9 @@ function trustProxyOf(env: Env): boolean | string {
 }
 
 /** Reads HERALD_* variables, validates them, and returns a frozen Config. Throws ConfigError. */
+/** Permissions of a data dir Herald creates: owner only (rwx------). */
+export const DATA_DIR_MODE = 0o700;
+
 export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HERALD_HOST') ?? DEFAULTS.host;
   const port = int(env, 'HERALD_PORT', DEFAULTS.port, 0, 65535);
@@ -168,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     ntfyKeepaliveSeconds: int(env, 'HERALD_NTFY_KEEPALIVE_SECONDS', DEFAULTS.ntfyKeepaliveSeconds, 1, 3600),
   };
   // Only once every value is valid does loading touch the disk.
-  mkdirSync(dataDir, { recursive: true });
+  // Only Herald's own user may read its store, attachments and generated secret.
+  mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   return Object.freeze({ ...config, secret: loadSecret(env, dataDir) });
 }

@@ -1,4 +1,4 @@
-import { type FieldError, invalidMany } from '../domain/errors.ts';
+import { type AppError, type FieldError, invalidMany } from '../domain/errors.ts';
 import {
   type DeliveryType,
   LIMITS,
@@ -7,7 +7,7 @@ import {
   type MessageAttachment,
 } from '../domain/message.ts';
 import { compileCheck } from '../domain/schema-check.ts';
-import { badTextField } from '../domain/text.ts';
+import { parseJsonText, textIssue } from '../domain/text.ts';
 import { type MessageInputFields, MessageInputSchema } from './message-input.schema.ts';
 
 /**
@@ -72,9 +72,9 @@ function decode(raw: Raw, mode: InputMode): { fields: Raw; errors: FieldError[] 
   const fields = present(raw);
   const json = (field: string, text: string): unknown => {
     try {
-      return JSON.parse(text);
-    } catch {
-      errors.push({ field, detail: 'is not valid JSON' });
+      return parseJsonText(text, field);
+    } catch (err) {
+      errors.push((err as AppError).validations[0] ?? { field, detail: 'is not valid JSON' });
       return undefined;
     }
   };
@@ -107,8 +107,8 @@ function decode(raw: Raw, mode: InputMode): { fields: Raw; errors: FieldError[] 
 /** Step 4: what the schema cannot say. */
 function beyondSchema(fields: Raw): FieldError[] {
   const errors: FieldError[] = [];
-  const bad = badTextField(fields, '');
-  if (bad) errors.push({ field: bad, detail: 'must not contain NUL characters or unpaired surrogates' });
+  const bad = textIssue(fields, '');
+  if (bad) errors.push(bad);
   const attachments = Array.isArray(fields.attachments) ? fields.attachments : [];
   attachments.forEach((a, i) => {
     if (isObject(a) && a.url === undefined && a.attachmentUuid === undefined) {

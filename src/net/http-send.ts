@@ -63,6 +63,15 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
  */
 export async function sendHttp(ctx: SendContext, call: HttpCall): Promise<HttpAnswer> {
   const url = await assertOutboundUrl(call.url, ctx.allowPrivateNetworks);
+  const headers = { ...call.headers };
+  // `https://user:pass@host/…` means Basic auth, as curl and browsers read it; undici would drop it.
+  if (url.username || url.password) {
+    const hasAuth = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
+    const userinfo = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    if (!hasAuth) headers.authorization = `Basic ${Buffer.from(userinfo).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
   const { request } = await loadUndici();
   const dispatcher = await outboundDispatcher(ctx.allowPrivateNetworks);
   let status: number;
@@ -70,7 +79,7 @@ export async function sendHttp(ctx: SendContext, call: HttpCall): Promise<HttpAn
   try {
     const response = await request(url, {
       method: call.method ?? 'POST',
-      headers: call.headers,
+      headers,
       body: call.body,
       signal: AbortSignal.timeout(ctx.timeoutMs),
       headersTimeout: ctx.timeoutMs,

@@ -1,5 +1,11 @@
 import { channelTypes, getChannel } from '../channels/channel-registry.ts';
-import { maskConfig, openConfig, restoreMasked, sealConfig } from '../channels/channel-secrets.ts';
+import {
+  hasPlainSecrets,
+  maskConfig,
+  openConfig,
+  restoreMasked,
+  sealConfig,
+} from '../channels/channel-secrets.ts';
 import { webpushChannel } from '../channels/webpush/webpush.channel.ts';
 import type { AppContext } from '../context.ts';
 import { type FieldError, invalidMany, notFound } from '../domain/errors.ts';
@@ -35,12 +41,16 @@ function secretFieldsOf(type: string): readonly string[] {
   return getChannel(type)?.secretFields ?? [];
 }
 
+function urlFieldsOf(type: string): readonly string[] {
+  return getChannel(type)?.urlSecretFields ?? [];
+}
+
 function decode(ctx: AppContext, row: ChannelConfigRow): ChannelSetting {
   const stored = JSON.parse(row.config) as Record<string, unknown>;
   try {
     return {
       enabled: row.enabled === 1,
-      config: openConfig(channelKey(ctx), row.type, secretFieldsOf(row.type), stored),
+      config: openConfig(channelKey(ctx), row.type, secretFieldsOf(row.type), stored, urlFieldsOf(row.type)),
     };
   } catch (err) {
     ctx.log.warn({ err, channel: row.type }, 'channel secrets cannot be decrypted; save the channel again');
@@ -68,7 +78,7 @@ export async function listChannelsMasked(
     return {
       id: type,
       enabled: s?.enabled ?? false,
-      config: s?.config ? maskConfig(secretFieldsOf(type), s.config) : {},
+      config: s?.config ? maskConfig(secretFieldsOf(type), s.config, urlFieldsOf(type)) : {},
     };
   });
 }
@@ -94,7 +104,12 @@ export function resolveConfig(
 ): Record<string, unknown> {
   const channel = getChannel(type);
   if (!channel) throw notFound(`Channel type "${type}"`);
-  const restored = restoreMasked(channel.secretFields, incoming, stored ?? undefined);
+  const restored = restoreMasked(
+    channel.secretFields,
+    incoming,
+    stored ?? undefined,
+    channel.urlSecretFields,
+  );
   if (restored.errors.length > 0) throw invalidMany(prefixed(restored.errors));
   const config = channel.withDefaults
     ? channel.withDefaults(restored.config, stored ?? undefined, {
@@ -202,4 +217,31 @@ export function createChannelCache(ctx: AppContext, ttlMs: number) {
       unsubscribe();
     },
   };
+}
+
+/**
+ * Seals secret fields stored before they were secret (webhook URLs, which carry keys in their
+ * query or userinfo): run at every start, after migrations, because only the running server holds
+ * the key (a migration could not seal). Rewrites only the rows that need it.
+ */
+export async function sealPlainChannelSecrets(ctx: AppContext): Promise<number> {
+  let sealed = 0;
+  for (const row of await listChannelConfigs(ctx.store.db)) {
+    const channel = getChannel(row.type);
+    if (!channel) continue;
+    const stored = JSON.parse(row.config) as Record<string, unknown>;
+    if (!hasPlainSecrets(channel.secretFields, stored)) continue;
+    const setting = decode(ctx, row);
+    if (!setting.config) continue;
+    await ctx.store.writer.run((tx) =>
+      putChannelConfig(tx, {
+        type: row.type,
+        enabled: row.enabled,
+        config: JSON.stringify(sealConfig(channelKey(ctx), row.type, channel.secretFields, setting.config!)),
+        updated_at: row.updated_at,
+      }),
+    );
+    sealed++;
+  }
+  return sealed;
 }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import { conflict, forbidden, notFound } from '../domain/errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Permission } from '../domain/principal.ts';
 import {
@@ -75,6 +75,9 @@ export async function patchRole(
   const role = await getRole(ctx.store.db, ref);
   if (!role) throw notFound('Role');
   if (role.builtin === 1 && patch.permissions) throw forbidden('Built-in roles keep their permissions.');
+  if (patch.description === undefined && patch.permissions === undefined) {
+    throw invalid('(body)', 'must set description or permissions');
+  }
   await ctx.store.writer.run((tx) =>
     updateRole(tx, role.id, {
       ...(patch.description !== undefined ? { description: patch.description } : {}),

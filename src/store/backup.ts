@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   closeSync,
   copyFileSync,
   existsSync,
@@ -197,11 +198,12 @@ export function restoreSqlite(
       );
     }
   } else {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   }
   const target = path.join(dataDir, STORE_FILE);
   const part = `${target}.part`;
   copyFileSync(file, part);
+  chmodSync(part, 0o600);
   let secret: string | undefined;
   const db = new SqliteDatabase(part, { fileMustExist: true });
   try {

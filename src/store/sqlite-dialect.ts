@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -252,6 +252,9 @@ class SplitSqliteDialect implements Dialect {
   }
 }
 
+/** Permissions of herald.db: it holds password hashes and sealed secrets. */
+export const STORE_FILE_MODE = 0o600;
+
 /**
  * The embedded store. WAL lets readers run beside the writer; synchronous=FULL makes every
  * commit durable before we answer 2xx — the group committer keeps that affordable by
@@ -260,7 +263,11 @@ class SplitSqliteDialect implements Dialect {
  * load); reads outside transactions run here, on a second connection.
  */
 export function createSqliteDialect(dataDir: string): { dialect: Dialect } {
-  return { dialect: new SplitSqliteDialect(path.join(dataDir, 'herald.db')) };
+  const file = path.join(dataDir, 'herald.db');
+  // Owner-only (rw-------) before SQLite writes a byte; its -wal and -shm files copy this mode.
+  closeSync(openSync(file, 'a', STORE_FILE_MODE));
+  chmodSync(file, STORE_FILE_MODE);
+  return { dialect: new SplitSqliteDialect(file) };
 }
 
 /**

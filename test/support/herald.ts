@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
+import { type Config, loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/domain/clock.ts';
 import { type RunningServer, startServer } from '../../src/main.ts';
 
@@ -64,7 +65,14 @@ async function createDatabase(baseUrl: string): Promise<{ url: string; drop: () 
 /** Starts a real Herald server on a free loopback port over a fresh store. */
 export async function startHerald(
   store: StoreKind,
-  opts: { env?: Record<string, string>; clock?: Clock; dataDir?: string; databaseUrl?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    dataDir?: string;
+    databaseUrl?: string;
+    /** Builds the server's logger from its config (tests that read what is logged). */
+    log?: (config: Config) => Logger;
+  } = {},
 ): Promise<TestHerald> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'herald-test-'));
   let database: { url: string; drop: () => Promise<void> } | undefined;
@@ -82,7 +90,7 @@ export async function startHerald(
   });
   let server: RunningServer;
   try {
-    server = await startServer(config, { clock: opts.clock });
+    server = await startServer(config, { clock: opts.clock, log: opts.log?.(config) });
   } catch (err) {
     if (database) await database.drop().catch(() => {});
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });

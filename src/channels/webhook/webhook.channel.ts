@@ -92,7 +92,9 @@ export const webhookChannel: Channel<WebhookConfig> = {
   type: 'webhook',
   label: 'Webhook',
   configSchema: WebhookConfigSchema,
-  secretFields: ['secret', 'headers'],
+  secretFields: ['secret', 'headers', 'url'],
+  // `?apikey=…` and `user:pass@` are how many receivers take their key.
+  urlSecretFields: ['url'],
   addressing: 'none',
   validateConfig: configChecker(WebhookConfigSchema, {
     verbatim: ['secret'],

@@ -33,6 +33,7 @@ function detailOf(issue: AjvIssue): string {
     return `must be one of ${issue.params.allowedValues.join(', ')}`;
   }
   if (issue.keyword === 'additionalProperties') return 'is not a known field';
+  if (issue.keyword === 'minProperties' && issue.params.limit === 1) return 'must set at least one field';
   if (issue.keyword === 'format' && typeof issue.params.format === 'string') {
     return FORMAT_DETAILS[issue.params.format] ?? issue.message ?? 'is invalid';
   }

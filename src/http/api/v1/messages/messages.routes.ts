@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
 import { AppError, invalid } from '../../../../domain/errors.ts';
+import { parseJsonText } from '../../../../domain/text.ts';
 import { discardFiles, storeAttachment } from '../../../../ingest/attachment-files.ts';
 import { MessageInputSchema } from '../../../../ingest/message-input.schema.ts';
 import { type MessageInput, readMessageInput } from '../../../../ingest/message-input.ts';
@@ -12,6 +13,7 @@ import { findParser, parsers } from '../../../../ingest/parsers/parser-registry.
 import { sendMessage } from '../../../../ingest/send-message.ts';
 import { deleteMessageAs } from '../../../../services/message.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
+import { bodyText, formText, MULTIPART_TEXT } from '../../../plugins/app/validation.plugin.ts';
 import { checkedBy, fromReader } from '../../../schemas/checked-by.ts';
 import { errorResponses, IdParams } from '../../../schemas/common.schema.ts';
 
@@ -44,10 +46,17 @@ async function answer(reply: FastifyReply, result: { status: number; body: unkno
 export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(multipart, {
+      ...MULTIPART_TEXT,
       limits: { fileSize: ctx.config.maxUploadBytes, files: 10, fields: 100, fieldSize: 1024 * 1024 },
     });
     // Transform payloads may arrive as any content type; keep them as text and try JSON.
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+      try {
+        done(null, bodyText(body as Buffer));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
 
     app.post(
       '/',
@@ -123,18 +132,21 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         let input: MessageInput;
         try {
           for await (const part of request.parts()) {
+            const name = formText('(body)', part.fieldname, 'name');
             if (part.type === 'file') {
               const file = part;
+              const filename = formText(name, file.filename, 'name');
               uploads.push(
                 await storeAttachment(ctx, file.file, {
-                  filename: file.filename,
+                  filename,
                   contentType: file.mimetype,
                   ownerId: principal.userId,
                   isTruncated: () => file.file.truncated,
                 }),
               );
             } else {
-              fields[part.fieldname] = part.value;
+              fields[name] =
+                typeof part.value === 'string' ? formText(name, part.value, 'value') : part.value;
             }
           }
           input = readMessageInput(fields, 'text');
@@ -182,13 +194,7 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           );
         }
         let payload: unknown = request.body;
-        if (typeof payload === 'string') {
-          try {
-            payload = JSON.parse(payload);
-          } catch {
-            throw invalid('(body)', 'is not valid JSON');
-          }
-        }
+        if (typeof payload === 'string') payload = parseJsonText(payload);
         const headers = Object.fromEntries(
           Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
         );

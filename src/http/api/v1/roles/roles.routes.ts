@@ -84,10 +84,13 @@ export function rolesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['Roles'],
           summary: "Update a role's description or permissions",
           params: IdParams,
-          body: Type.Object({
-            description: Type.Optional(Type.String({ maxLength: 500 })),
-            permissions: Type.Optional(Type.Array(Permission, { maxItems: PERMISSIONS.length })),
-          }),
+          body: Type.Object(
+            {
+              description: Type.Optional(Type.String({ maxLength: 500 })),
+              permissions: Type.Optional(Type.Array(Permission, { maxItems: PERMISSIONS.length })),
+            },
+            { minProperties: 1 },
+          ),
           response: { 200: Type.Ref('Role'), ...errorResponses(400, 403, 404) },
         },
       },

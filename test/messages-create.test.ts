@@ -145,7 +145,7 @@ describe.each(STORES)('POST /api/v1/messages on %s', (store) => {
   it('names every missing required field', async () => {
     const res = await h.api('POST', '/api/v1/messages', { token: alice.token, body: {} });
     expect(res.status).toBe(400);
-    expect(fields(res.body)).toEqual(['bucketId', 'deliveryType', 'title']);
+    expect(fields(res.body)).toEqual(['bucketId', 'title']);
     const blank = await post({ title: '   ' });
     expect(blank.status).toBe(400);
     expect(fields(blank.body)).toEqual(['title']);

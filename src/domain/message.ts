@@ -6,10 +6,11 @@
  * - collapseId: a newer message with the same collapseId in the same bucket replaces the
  *   older one in its recipients' inboxes.
  */
-export const DELIVERY_TYPES = ['SILENT', 'NORMAL', 'CRITICAL'] as const;
+/** NO_PUSH (Zentik's): stored and shown in the inbox, never pushed or mailed. */
+export const DELIVERY_TYPES = ['SILENT', 'NORMAL', 'CRITICAL', 'NO_PUSH'] as const;
 export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
-export const MEDIA_TYPES = ['VIDEO', 'IMAGE', 'GIF', 'AUDIO', 'ICON'] as const;
+export const MEDIA_TYPES = ['VIDEO', 'IMAGE', 'GIF', 'AUDIO', 'ICON', 'FILE'] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
 export const ACTION_TYPES = [
@@ -17,6 +18,7 @@ export const ACTION_TYPES = [
   'BACKGROUND_CALL',
   'MARK_AS_READ',
   'SNOOZE',
+  'POSTPONE',
   'OPEN_NOTIFICATION',
   'WEBHOOK',
   'DELETE',
@@ -33,7 +35,8 @@ export interface MessageAttachment {
 
 export interface MessageAction {
   type: ActionType;
-  value: string;
+  /** Absent where the type needs none (MARK_AS_READ, DELETE, OPEN_NOTIFICATION, ...). */
+  value?: string;
   destructive?: boolean;
   icon?: string;
   title?: string;

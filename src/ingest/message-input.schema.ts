@@ -31,7 +31,13 @@ const Url = (description?: string) =>
 export const MessageActionInput = Type.Object(
   {
     type: Type.Enum(ACTION_TYPES),
-    value: Required(LONG_TEXT, 'Semantics depend on type (path, url, id)'),
+    value: Type.Optional(
+      Type.String({
+        maxLength: LONG_TEXT,
+        description:
+          'Semantics depend on type (path, url, id); required for NAVIGATE, BACKGROUND_CALL and WEBHOOK',
+      }),
+    ),
     destructive: Type.Optional(Type.Boolean()),
     icon: Type.Optional(Short()),
     title: Type.Optional(Short()),
@@ -58,7 +64,9 @@ export const MessageInputSchema = Type.Object(
     subtitle: Type.Optional(Type.String({ maxLength: LIMITS.subtitle })),
     body: Type.Optional(Type.String({ maxLength: LIMITS.body })),
     bucketId: Required(SHORT_TEXT, 'Bucket id, or a bucket name resolved server-side'),
-    deliveryType: Type.Enum(DELIVERY_TYPES),
+    deliveryType: Type.Optional(
+      Type.Enum(DELIVERY_TYPES, { default: 'NORMAL', description: 'NORMAL when absent, as in Zentik' }),
+    ),
     attachments: Type.Optional(Type.Array(MessageAttachmentInput, { maxItems: LIMITS.attachments })),
     actions: Type.Optional(Type.Array(MessageActionInput, { maxItems: LIMITS.actions })),
     tapAction: Type.Optional(MessageActionInput),

@@ -43,7 +43,7 @@ describe('readMessageInput', () => {
   });
 
   it('names every missing required field, treating "" and null as missing', () => {
-    expect(fields({})).toEqual(['bucketId', 'deliveryType', 'title']);
+    expect(fields({})).toEqual(['bucketId', 'title']);
     expect(refusal({ ...base, title: '', bucketId: null })).toEqual([
       { field: 'title', detail: 'is required' },
       { field: 'bucketId', detail: 'is required' },
@@ -75,9 +75,9 @@ describe('readMessageInput', () => {
       'actions[1].type': expect.stringContaining('NAVIGATE, BACKGROUND_CALL'),
       addDeleteAction: 'must be true or false',
       'attachments[0].url': 'provide either url or attachmentUuid',
-      'attachments[1].mediaType': 'must be one of VIDEO, IMAGE, GIF, AUDIO, ICON',
+      'attachments[1].mediaType': 'must be one of VIDEO, IMAGE, GIF, AUDIO, ICON, FILE',
       'attachments[1].url': 'must be an absolute URL',
-      deliveryType: 'must be one of SILENT, NORMAL, CRITICAL',
+      deliveryType: 'must be one of SILENT, NORMAL, CRITICAL, NO_PUSH',
       imageUrl: 'must be an http or https URL',
       'snoozes[1]': 'must be a whole number of minutes between 1 and 525600',
       'tapAction.destructive': 'must be true or false',

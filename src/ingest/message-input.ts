@@ -104,9 +104,22 @@ function decode(raw: Raw, mode: InputMode): { fields: Raw; errors: FieldError[] 
   return { fields: mode === 'text' ? (schema.convert(fields) as Raw) : fields, errors };
 }
 
+/** Action types whose value is their target: without one they cannot do anything. */
+const NEEDS_VALUE = new Set(['NAVIGATE', 'BACKGROUND_CALL', 'WEBHOOK']);
+
 /** Step 4: what the schema cannot say. */
 function beyondSchema(fields: Raw): FieldError[] {
   const errors: FieldError[] = [];
+  const actionLacksValue = (a: unknown, field: string) => {
+    if (isObject(a) && NEEDS_VALUE.has(a.type as string) && a.value === undefined)
+      errors.push({ field: `${field}.value`, detail: 'is required' });
+  };
+  if (Array.isArray(fields.actions)) {
+    fields.actions.forEach((a, i) => {
+      actionLacksValue(a, `actions[${i}]`);
+    });
+  }
+  actionLacksValue(fields.tapAction, 'tapAction');
   const bad = textIssue(fields, '');
   if (bad) errors.push(bad);
   const attachments = Array.isArray(fields.attachments) ? fields.attachments : [];
@@ -134,7 +147,7 @@ export function readMessageInput(raw: Raw, mode: InputMode): MessageInput {
 
 const action = (a: MessageAction): MessageAction => ({
   type: a.type,
-  value: a.value,
+  ...(a.value !== undefined ? { value: a.value } : {}),
   ...(a.destructive !== undefined ? { destructive: a.destructive } : {}),
   ...(a.icon !== undefined ? { icon: a.icon } : {}),
   ...(a.title !== undefined ? { title: a.title } : {}),
@@ -165,7 +178,7 @@ function normalise(f: MessageInputFields): MessageInput {
     title: f.title,
     subtitle: f.subtitle ?? null,
     body: f.body ?? null,
-    deliveryType: f.deliveryType,
+    deliveryType: f.deliveryType ?? 'NORMAL',
     attachments,
     actions: (f.actions ?? []).map(action),
     tapAction,

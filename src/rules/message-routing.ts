@@ -5,6 +5,7 @@
  * - web push (webpush, when enabled): every push subscription of those recipients, except for
  *   SILENT messages, which never push; CRITICAL messages with a template also push to the
  *   addressed recipients who disabled that template (and so have no inbox item);
+ * - NO_PUSH messages (Zentik's) stay in the inbox: no email, no push;
  * - a recipient who disabled the message's template gets nothing outside (CRITICAL push aside);
  * - a template's `method` narrows the set: `smtp`/`email` → email only, `webpush`/`push` →
  *   push only, `inbox` → nothing outside; no method → both. CRITICAL overrides a user's
@@ -61,6 +62,7 @@ function methodsFor(method: string | null): { email: boolean; push: boolean } {
  * when that answer is not null.
  */
 export function routeMessage(input: RoutingInput): MessageRoute | null {
+  if (input.deliveryType === 'NO_PUSH') return null;
   const critical = input.deliveryType === 'CRITICAL';
   const reachOptedOut = critical && input.templateId !== null;
   const reached = input.inboxItems > 0;

@@ -39,7 +39,7 @@ export interface InboxItem {
 
 export type InboxFormat = 'markdown' | 'plaintext';
 
-const isLink = (v: string): boolean => /^(https?:\/\/|\/)/i.test(v);
+const isLink = (v: string | undefined): v is string => v !== undefined && /^(https?:\/\/|\/)/i.test(v);
 
 /**
  * Maps a stored message onto the inbox shape: body (with the subtitle as a lead line) becomes

@@ -36,5 +36,7 @@ export function messageContent(m: MessageRow): DeliveryContent {
 function openUrl(tapAction: string | null): string | undefined {
   if (!tapAction) return undefined;
   const action = JSON.parse(tapAction) as MessageAction;
-  return action.type === 'NAVIGATE' && /^https?:\/\//i.test(action.value) ? action.value : undefined;
+  return action.type === 'NAVIGATE' && action.value && /^https?:\/\//i.test(action.value)
+    ? action.value
+    : undefined;
 }

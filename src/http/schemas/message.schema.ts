@@ -7,7 +7,7 @@ const lit = (values: readonly string[]) => Type.Union(values.map((v) => Type.Lit
 export const ActionSchema = Type.Object(
   {
     type: lit(ACTION_TYPES),
-    value: Type.String({ description: 'Semantics depend on type (path, url, id)' }),
+    value: Type.Optional(Type.String({ description: 'Semantics depend on type (path, url, id)' })),
     destructive: Type.Optional(Type.Boolean()),
     icon: Type.Optional(Type.String()),
     title: Type.Optional(Type.String()),
@@ -17,9 +17,12 @@ export const ActionSchema = Type.Object(
 
 export const AttachmentSchema = Type.Object(
   {
-    mediaType: Type.Union([lit(MEDIA_TYPES), Type.Literal('FILE')], {
-      description: 'VIDEO, IMAGE, GIF, AUDIO, ICON; FILE for uploads of other types',
-    }),
+    mediaType: Type.Union(
+      MEDIA_TYPES.map((v) => Type.Literal(v)),
+      {
+        description: 'VIDEO, IMAGE, GIF, AUDIO, ICON; FILE for other files (uploads and links)',
+      },
+    ),
     name: Type.Optional(Type.String()),
     url: Type.Optional(Type.String({ description: 'Provide either url or attachmentUuid' })),
     attachmentUuid: Type.Optional(Type.String()),

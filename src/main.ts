@@ -9,7 +9,7 @@ import {
   createContext,
 } from './context.ts';
 import { buildApp } from './http/app.ts';
-import { bootstrapAdmin } from './services/user.service.ts';
+import { bootstrapAdmin, firstAdminBanner } from './services/user.service.ts';
 import { type Engine, startEngine } from './workers/engine.ts';
 
 export interface RunningServer {
@@ -32,7 +32,7 @@ export function createLogger(config: Config): Logger {
 /** config → context → migrate → first admin → HTTP server listening → workers. */
 export async function startServer(
   config: Config,
-  overrides: ContextOverrides & { log?: Logger } = {},
+  overrides: ContextOverrides & { log?: Logger; stdout?: { write(text: string): unknown } } = {},
 ): Promise<RunningServer> {
   const log = overrides.log ?? createLogger(config);
   const ctx = createContext(config, log, overrides);
@@ -40,7 +40,8 @@ export async function startServer(
     const applied = await ctx.store.migrate();
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     await connectContext(ctx);
-    await bootstrapAdmin(ctx);
+    const firstAdmin = await bootstrapAdmin(ctx);
+    if (firstAdmin) (overrides.stdout ?? process.stdout).write(firstAdminBanner(firstAdmin));
     const app = await buildApp(ctx);
     await app.listen({ host: config.host, port: config.port });
     const engine = startEngine(ctx);

@@ -11,7 +11,7 @@ import {
 import { redactUrlCredentials } from './domain/redact.ts';
 import { buildApp } from './http/app.ts';
 import { sealPlainChannelSecrets } from './services/channel-settings.service.ts';
-import { bootstrapAdmin } from './services/user.service.ts';
+import { bootstrapAdmin, firstAdminBanner } from './services/user.service.ts';
 import { type Engine, startEngine } from './workers/engine.ts';
 
 export interface RunningServer {
@@ -41,7 +41,7 @@ export function createLogger(config: Config, destination?: pino.DestinationStrea
 /** config → context → migrate → first admin → HTTP server listening → workers. */
 export async function startServer(
   config: Config,
-  overrides: ContextOverrides & { log?: Logger } = {},
+  overrides: ContextOverrides & { log?: Logger; stdout?: { write(text: string): unknown } } = {},
 ): Promise<RunningServer> {
   const log = overrides.log ?? createLogger(config);
   const ctx = createContext(config, log, overrides);
@@ -49,7 +49,8 @@ export async function startServer(
     const applied = await ctx.store.migrate();
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     await connectContext(ctx);
-    await bootstrapAdmin(ctx);
+    const firstAdmin = await bootstrapAdmin(ctx);
+    if (firstAdmin) (overrides.stdout ?? process.stdout).write(firstAdminBanner(firstAdmin));
     const sealed = await sealPlainChannelSecrets(ctx);
     if (sealed > 0) log.info({ channels: sealed }, 'channel secrets stored in plain text were sealed');
     const app = await buildApp(ctx);

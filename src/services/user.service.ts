@@ -248,17 +248,17 @@ export async function setPassword(ctx: AppContext, userId: string, password: str
  * First start: with no account at all, create the admin from HERALD_ADMIN_EMAIL/PASSWORD,
  * or generate a password and log it once.
  */
-export async function bootstrapAdmin(ctx: AppContext): Promise<void> {
+export async function bootstrapAdmin(ctx: AppContext): Promise<{ email: string; password: string } | null> {
   await ensureBuiltinRoles(ctx);
   await ensureSystemTemplates(ctx);
-  if ((await countAccounts(ctx.store.db)) > 0) return;
+  if ((await countAccounts(ctx.store.db)) > 0) return null;
   const email = ctx.config.adminEmail ?? 'admin@localhost';
   const generated = ctx.config.adminPassword === undefined;
   const password = ctx.config.adminPassword ?? randomBytes(12).toString('base64url');
   try {
     await createUser(ctx, { email, username: 'admin', password, roles: ['admin'] });
   } catch (err) {
-    if ((err as { code?: string }).code === 'conflict') return; // another process won the race
+    if ((err as { code?: string }).code === 'conflict') return null; // another process won the race
     throw err;
   }
   if (generated) {
@@ -269,4 +269,22 @@ export async function bootstrapAdmin(ctx: AppContext): Promise<void> {
   } else {
     ctx.log.info({ email }, 'Created the first admin from HERALD_ADMIN_EMAIL');
   }
+  return generated ? { email, password } : null;
+}
+
+/**
+ * The generated first password as a plain block of text: a log line can be filtered out by the
+ * log level or buried in JSON, and this is the only time the password is ever shown.
+ */
+export function firstAdminBanner(admin: { email: string; password: string }): string {
+  const rule = '='.repeat(64);
+  return [
+    rule,
+    '  Herald created the first admin account.',
+    `  Email:    ${admin.email}`,
+    `  Password: ${admin.password}`,
+    '  This password is shown only once. Log in and change it.',
+    rule,
+    '',
+  ].join('\n');
 }

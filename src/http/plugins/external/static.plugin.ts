@@ -1,11 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic, { type SetHeadersResponse } from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import { packageRoot } from '../../../config/package-root.ts';
+import { Type } from 'typebox';
 import type { AppContext } from '../../../context.ts';
 
 /** The browser UI's folder; it only talks to the public API, so serving it is static. */
 const WEB_DIR = path.join(packageRoot(), 'web');
+
+/**
+ * The web app's component library, served from node_modules as the ES modules the packages
+ * ship (no build step; see docs/web-app.md). The hooks module imports the bare name `preact`,
+ * which a browser cannot resolve without an import map (an inline script the CSP forbids), so
+ * that one specifier is rewritten to the served path.
+ */
+const VENDOR_FILES: Readonly<Record<string, string>> = {
+  'preact.mjs': 'preact/dist/preact.mjs',
+  'hooks.mjs': 'preact/hooks/dist/hooks.mjs',
+  'htm.mjs': 'htm/dist/htm.mjs',
+};
+
+function loadVendor(): Map<string, string> {
+  const require = createRequire(import.meta.url);
+  const files = new Map<string, string>();
+  for (const [name, spec] of Object.entries(VENDOR_FILES)) {
+    const pkg = spec.slice(0, spec.indexOf('/'));
+    // The package root from its main entry (htm exports no `./package.json`).
+    const entry = require.resolve(pkg);
+    const marker = `${path.sep}node_modules${path.sep}${pkg}${path.sep}`;
+    const root = entry.slice(0, entry.lastIndexOf(marker) + marker.length);
+    const text = readFileSync(path.join(root, spec.slice(pkg.length + 1)), 'utf8');
+    files.set(name, text.replace(/from\s*["']preact["']/g, 'from"/web/vendor/preact.mjs"'));
+  }
+  return files;
+}
 
 /**
  * The UI loads only its own scripts and styles and talks only to this origin; nothing else
@@ -67,5 +97,21 @@ export function webRoutes(_ctx: AppContext): FastifyPluginAsync {
       setHeaders,
     });
     app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+    // The web app: one page, hash-routed (`/admin#/buckets`), so this one path serves it all.
+    app.get('/admin', { schema: { hide: true } }, (_request, reply) => reply.sendFile('admin/index.html'));
+    const vendor = loadVendor();
+    app.get<{ Params: { file: string } }>(
+      '/web/vendor/:file',
+      { schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 64 }) }) } },
+      (request, reply) => {
+        const text = vendor.get(request.params.file);
+        if (text === undefined) return reply.callNotFound();
+        return reply
+          .header('content-type', CONTENT_TYPES['.js'])
+          .header('cache-control', 'no-cache')
+          .header('x-content-type-options', 'nosniff')
+          .send(text);
+      },
+    );
   };
 }

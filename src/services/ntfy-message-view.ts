@@ -15,7 +15,7 @@ function actionsOfCore(actions: MessageAction[]): NtfyAction[] {
   const out: NtfyAction[] = [];
   for (const [i, a] of actions.entries()) {
     if (out.length === 3) break;
-    if (a.type === 'NAVIGATE' || a.type === 'WEBHOOK') {
+    if ((a.type === 'NAVIGATE' || a.type === 'WEBHOOK') && a.value !== undefined) {
       out.push({
         id: `herald${i}`,
         action: a.type === 'NAVIGATE' ? 'view' : 'http',

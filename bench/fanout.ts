@@ -107,7 +107,11 @@ async function main() {
     );
     // A first, small message warms the path (JIT, statement caches) without the big bucket.
     const warm = await json(origin, 'POST', '/api/v1/buckets', jwt, { name: 'warm' });
-    await json(origin, 'POST', '/api/v1/messages', jwt, { title: 'warm', bucketId: warm.id, deliveryType: 'NORMAL' });
+    await json(origin, 'POST', '/api/v1/messages', jwt, {
+      title: 'warm',
+      bucketId: warm.id,
+      deliveryType: 'NORMAL',
+    });
 
     const probe = await startProbe(`${origin}/healthz`);
     await new Promise((r) => setTimeout(r, 200));

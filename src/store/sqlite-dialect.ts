@@ -72,7 +72,7 @@ class WriterThread {
   readonly ready: Promise<void>;
 
   constructor(file: string) {
-    this.#worker = new Worker(writerScript(), { workerData: { file } });
+    this.#worker = new Worker(writerScript(), { workerData: { file }, execArgv: [] });
     this.ready = new Promise((resolve, reject) => {
       this.#worker.once('message', () => resolve());
       this.#worker.once('error', reject);

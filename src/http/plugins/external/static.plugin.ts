@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic, { type SetHeadersResponse } from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
-import { packageRoot } from '../../../config/package-root.ts';
 import { Type } from 'typebox';
+import { packageRoot } from '../../../config/package-root.ts';
 import type { AppContext } from '../../../context.ts';
 
 /** The browser UI's folder; it only talks to the public API, so serving it is static. */

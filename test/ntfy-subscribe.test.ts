@@ -48,7 +48,7 @@ describe.each(STORES)('ntfy subscribe on %s', (store) => {
       topic: 'live',
     });
     const sent = await pub('live', 'hello live', { title: 'T', priority: '5', tags: 'rotating_light' });
-    const msg = await s.next();
+    const msg = await s.nextMessage();
     expect(msg).toEqual({
       ...sent,
       event: 'message',
@@ -69,11 +69,11 @@ describe.each(STORES)('ntfy subscribe on %s', (store) => {
     expect(raw.contentType).toBe('text/plain; charset=utf-8');
     expect(await raw.next()).toBe('');
     const sent = await pub('enc', 'two\nlines');
-    expect(await sse.next()).toEqual({
+    expect(await sse.nextMessage()).toEqual({
       event: 'message',
       data: expect.objectContaining({ id: sent.id, message: 'two\nlines' }),
     });
-    expect(await raw.next()).toBe('two lines');
+    expect(await raw.nextMessage()).toBe('two lines');
     expect(await sse.next(3000)).toMatchObject({ event: 'keepalive', data: { event: 'keepalive' } });
     expect(await raw.next(3000)).toBe('');
   });
@@ -82,11 +82,11 @@ describe.each(STORES)('ntfy subscribe on %s', (store) => {
     const ws = await openWsStream(`${h.url.replace(/^http/, 'ws')}/wst/ws`, auth);
     expect(await ws.next()).toMatchObject({ event: 'open', topic: 'wst' });
     const sent = await pub('wst', 'over ws');
-    expect(await ws.next()).toMatchObject({ id: sent.id, event: 'message', message: 'over ws' });
+    expect(await ws.nextMessage()).toMatchObject({ id: sent.id, event: 'message', message: 'over ws' });
     const param = Buffer.from(auth.authorization).toString('base64url');
     const ws2 = await openWsStream(`${h.url.replace(/^http/, 'ws')}/wst/ws?auth=${param}&since=all`);
     expect(await ws2.next()).toMatchObject({ event: 'open' });
-    expect(await ws2.next()).toMatchObject({ id: sent.id });
+    expect(await ws2.nextMessage()).toMatchObject({ id: sent.id });
     await expect(openWsStream(`${h.url.replace(/^http/, 'ws')}/wst/ws`)).rejects.toThrow('401');
     await expect(openWsStream(`${h.url.replace(/^http/, 'ws')}/wst/ws?since=bogus!`, auth)).rejects.toThrow(
       '400',
@@ -100,8 +100,8 @@ describe.each(STORES)('ntfy subscribe on %s', (store) => {
     expect(await s.next()).toMatchObject({ event: 'open', topic: 'multi-a,multi-b' });
     await pub('multi-b', 'to b');
     await pub('multi-a', 'to a');
-    expect((await s.next()).topic).toBe('multi-b');
-    expect((await s.next()).topic).toBe('multi-a');
+    expect((await s.nextMessage()).topic).toBe('multi-b');
+    expect((await s.nextMessage()).topic).toBe('multi-a');
     const all = await poll('/multi-a,multi-b/json?poll=1');
     expect(all.map((m) => m.message)).toEqual(['seed a', 'seed b', 'to b', 'to a']);
   });
@@ -128,9 +128,9 @@ describe.each(STORES)('ntfy subscribe on %s', (store) => {
     // A live stream replays since= after its open event, then goes on live.
     const s = await openHttpStream(`${h.url}/since/json?since=${b.id}`, 'json', auth);
     expect((await s.next()).event).toBe('open');
-    expect((await s.next()).message).toBe('three');
+    expect((await s.nextMessage()).message).toBe('three');
     await pub('since', 'four');
-    expect((await s.next()).message).toBe('four');
+    expect((await s.nextMessage()).message).toBe('four');
     const bad = await h.api('GET', '/since/json?poll=1&since=yesterday', { headers: auth });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ http: 400, error: expect.stringContaining('since') });
@@ -159,7 +159,7 @@ describe.each(STORES)('ntfy subscribe on %s', (store) => {
     expect((await s.next()).event).toBe('open');
     await pub('filters', 'skip me');
     await pub('filters', 'keep me', { tags: 'urgent' });
-    expect((await s.next()).message).toBe('keep me');
+    expect((await s.nextMessage()).message).toBe('keep me');
     const bad = await h.api('GET', '/filters/json?poll=1&priority=7', { headers: auth });
     expect(bad.status).toBe(400);
   });
@@ -180,7 +180,7 @@ describe.each(STORES)('ntfy subscribe on %s', (store) => {
       },
     });
     expect(sent.status, sent.text).toBeLessThan(300);
-    expect(await s.next()).toMatchObject({
+    expect(await s.nextMessage()).toMatchObject({
       event: 'message',
       topic: 'zentik',
       title: 'From Zentik',
@@ -202,8 +202,8 @@ describe.each(STORES)('ntfy subscribe on %s', (store) => {
     await h.api('PUT', '/v1/topics/closed/access', { token: erin.token, body: { anonymousRead: true } });
     const anon = await openHttpStream(`${h.url}/closed/json?since=all`, 'json');
     expect((await anon.next()).event).toBe('open');
-    expect((await anon.next()).message).toBe('secret');
+    expect((await anon.nextMessage()).message).toBe('secret');
     await pub('closed', 'live to anonymous');
-    expect((await anon.next()).message).toBe('live to anonymous');
+    expect((await anon.nextMessage()).message).toBe('live to anonymous');
   });
 });

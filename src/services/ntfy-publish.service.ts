@@ -12,10 +12,17 @@ import {
 } from '../domain/message.ts';
 import { hasPermission } from '../domain/principal.ts';
 import { discardFiles, storeAttachment } from '../ingest/attachment-files.ts';
-import { announceMessage, writeMessage } from '../ingest/commit-message.ts';
+import { announceMessage, type CommittedMessage, writeMessage } from '../ingest/commit-message.ts';
 import type { AttachmentRow } from '../store/attachment.repository.ts';
+import type { Tx } from '../store/database.ts';
 import { draftToRow } from '../store/message.repository.ts';
 import { insertNtfyMessage } from '../store/ntfy-message.repository.ts';
+import {
+  insertNtfyScheduled,
+  type NtfyScheduledRow,
+  nextNtfyDue,
+  takeDueNtfyScheduled,
+} from '../store/ntfy-scheduled.repository.ts';
 import { SYSTEM_TEMPLATES } from '../templates/system-templates.ts';
 import { escapeMarkdown } from './gotify-message-format.ts';
 import {
@@ -24,6 +31,7 @@ import {
   type NtfyAttachment,
   type NtfyMessage,
   ntfyIdOf,
+  parseDuration,
 } from './ntfy-format.ts';
 import { type NtfyCaller, resolveTopics } from './ntfy-topic.service.ts';
 
@@ -60,9 +68,6 @@ const mediaOfName = (name: string): MediaType | undefined =>
   EXTENSION_MEDIA.find(([re]) => re.test(name))?.[1];
 
 function checkInput(input: NtfyPublishInput): void {
-  if (input.delay !== undefined) {
-    throw invalid('delay', 'scheduled delivery (X-Delay, X-At, X-In) is not supported by this server');
-  }
   if (input.email !== undefined) {
     throw invalid('email', 'e-mail notifications (X-Email) are not enabled on this server');
   }
@@ -133,12 +138,117 @@ function draftOf(
   };
 }
 
+/** ntfy's default bounds for a scheduled delivery: at least 10 s ahead, at most 3 days. */
+export const NTFY_DELAY_MIN_MS = 10_000;
+export const NTFY_DELAY_MAX_MS = 3 * 24 * 60 * 60 * 1000;
+
+/** `X-Delay` / `X-At` / `X-In`: a unix time in seconds, or a duration from now (`30m`, `1h30m`, `2d`). */
+export function dueTimeOf(raw: string, now: number): number {
+  const s = raw.trim();
+  const due = /^\d+$/.test(s) ? Number(s) * 1000 : now + (parseDuration(s) ?? Number.NaN);
+  if (!Number.isFinite(due)) {
+    throw invalid('delay', 'must be a unix time in seconds or a duration such as 30m, 2h or 1d');
+  }
+  if (due < now + NTFY_DELAY_MIN_MS) throw invalid('delay', 'must be at least 10 seconds ahead');
+  if (due > now + NTFY_DELAY_MAX_MS) throw invalid('delay', 'must be at most 3 days ahead');
+  return due;
+}
+
+const textOf = (input: NtfyPublishInput, stored: AttachmentRow | undefined): string =>
+  input.message?.trim()
+    ? input.message
+    : stored
+      ? `You received a file: ${attachmentName(input)}`
+      : EMPTY_MESSAGE;
+
+/** The ntfy message JSON of a publish, for the answer (the same shape subscribers get). */
+function viewOf(
+  input: NtfyPublishInput,
+  text: string,
+  id: string,
+  timeMs: number,
+  attachment: NtfyAttachment | undefined,
+): NtfyMessage {
+  return {
+    id,
+    time: Math.floor(timeMs / 1000),
+    event: 'message',
+    topic: input.topic,
+    ...(input.title?.trim() ? { title: input.title.trim() } : {}),
+    message: text,
+    ...(input.priority ? { priority: input.priority } : {}),
+    ...(input.tags.length > 0 ? { tags: input.tags } : {}),
+    ...(input.click ? { click: input.click } : {}),
+    ...(input.icon ? { icon: input.icon } : {}),
+    ...(input.actions.length > 0 ? { actions: input.actions } : {}),
+    ...(attachment ? { attachment } : {}),
+    ...(input.markdown ? { content_type: 'text/markdown' } : {}),
+  };
+}
+
+/**
+ * Writes one ntfy publish through the one write path inside `tx`: the core message (inbox
+ * items, outside deliveries) and what ntfy subscribers read back. The caller announces the
+ * committed message after its commit.
+ */
+async function writeNtfy(
+  ctx: AppContext,
+  tx: Tx,
+  input: NtfyPublishInput,
+  bucketId: string,
+  senderId: string | null,
+  stored: AttachmentRow | undefined,
+  attachmentUrl: (id: string) => string,
+  now: number,
+): Promise<{ committed: CommittedMessage; view: NtfyMessage }> {
+  const text = textOf(input, stored);
+  const row = draftToRow(newId(now), draftOf(input, text, bucketId, senderId, stored), now);
+  const attachment: NtfyAttachment | undefined = stored
+    ? { name: stored.filename, type: stored.content_type, size: stored.size, url: attachmentUrl(stored.id) }
+    : input.attach
+      ? { name: attachmentName(input), url: input.attach }
+      : undefined;
+  const committed = await writeMessage(
+    ctx,
+    tx,
+    row,
+    { bucketId },
+    stored ? { newAttachments: [stored] } : {},
+  );
+  const number = await insertNtfyMessage(tx, {
+    message_id: row.id,
+    title: input.title?.trim() ? input.title.trim() : null,
+    message: text,
+    priority: input.priority ?? 0,
+    tags: JSON.stringify(input.tags),
+    click: input.click ?? null,
+    icon: input.icon ?? null,
+    actions: JSON.stringify(input.actions),
+    attachment: attachment ? JSON.stringify(attachment) : null,
+    content_type: input.markdown ? 'text/markdown' : null,
+  });
+  return { committed, view: viewOf(input, text, ntfyIdOf(number), now, attachment) };
+}
+
+/** Scheduled publishes are named `s` + their row number, as published ones are `h` + theirs. */
+export const scheduledIdOf = (id: number): string => `s${ntfyIdOf(id).slice(1)}`;
+
+/** A held publish as subscribers with `scheduled=1` see it: at its due time. */
+export function scheduledView(row: NtfyScheduledRow): NtfyMessage {
+  const input = JSON.parse(row.input) as NtfyPublishInput;
+  return viewOf(input, textOf(input, undefined), scheduledIdOf(row.id), row.due_at, attachmentOf(input));
+}
+
+const attachmentOf = (input: NtfyPublishInput): NtfyAttachment | undefined =>
+  input.attach ? { name: attachmentName(input), url: input.attach } : undefined;
+
 /**
  * A message published the ntfy way becomes a bucket message like any other, through the one
  * write path (writeMessage + announceMessage): inbox items for the bucket's members, live
  * watchers of every family, outside deliveries. What ntfy subscribers read back beyond the
  * core message is written in the same transaction. A file body is stored as an attachment and
- * removed again unless the message commits.
+ * removed again unless the message commits. With a delay, the publish is held (nothing is a
+ * message yet) and the scheduler publishes it when it is due.
  */
 export async function publishNtfyMessage(
   ctx: AppContext,
@@ -151,7 +261,22 @@ export async function publishNtfyMessage(
   if (caller && !hasPermission(caller, 'messages.send')) {
     throw forbidden('You may not send messages.');
   }
+  const now = ctx.clock.now();
+  const due = input.delay !== undefined ? dueTimeOf(input.delay, now) : undefined;
+  if (due !== undefined && input.file) throw invalid('delay', 'cannot hold a file body; attach it by URL');
   const [topic] = await resolveTopics(ctx, caller, [input.topic], 'write', reserved);
+  if (due !== undefined) {
+    const { file: _file, delay: _delay, ...held } = input;
+    const row = {
+      topic: topic.name,
+      sender_id: caller?.userId ?? null,
+      due_at: due,
+      input: JSON.stringify(held),
+      created_at: now,
+    };
+    const id = await ctx.store.writer.run((tx) => insertNtfyScheduled(tx, row));
+    return scheduledView({ ...row, id, bucket_id: topic.bucketId });
+  }
   let stored: AttachmentRow | undefined;
   if (input.file) {
     stored = await storeAttachment(ctx, Readable.from([input.file.bytes]), {
@@ -162,60 +287,53 @@ export async function publishNtfyMessage(
   }
   let kept = false;
   try {
-    const text = input.message?.trim()
-      ? input.message
-      : stored
-        ? `You received a file: ${attachmentName(input)}`
-        : EMPTY_MESSAGE;
-    const now = ctx.clock.now();
-    const draft = draftOf(input, text, topic.bucketId, caller?.userId ?? null, stored);
-    const row = draftToRow(newId(now), draft, now);
-    const attachment: NtfyAttachment | undefined = stored
-      ? { name: stored.filename, type: stored.content_type, size: stored.size, url: attachmentUrl(stored.id) }
-      : input.attach
-        ? { name: attachmentName(input), url: input.attach }
-        : undefined;
-    const contentType = input.markdown ? 'text/markdown' : null;
-    const { committed, number } = await ctx.store.writer.run(async (tx) => {
-      const committed = await writeMessage(
-        ctx,
-        tx,
-        row,
-        { bucketId: topic.bucketId },
-        stored ? { newAttachments: [stored] } : {},
-      );
-      const number = await insertNtfyMessage(tx, {
-        message_id: row.id,
-        title: input.title?.trim() ? input.title.trim() : null,
-        message: text,
-        priority: input.priority ?? 0,
-        tags: JSON.stringify(input.tags),
-        click: input.click ?? null,
-        icon: input.icon ?? null,
-        actions: JSON.stringify(input.actions),
-        attachment: attachment ? JSON.stringify(attachment) : null,
-        content_type: contentType,
-      });
-      return { committed, number };
-    });
+    const { committed, view } = await ctx.store.writer.run((tx) =>
+      writeNtfy(ctx, tx, input, topic.bucketId, caller?.userId ?? null, stored, attachmentUrl, now),
+    );
     kept = true;
     announceMessage(ctx, committed);
-    return {
-      id: ntfyIdOf(number),
-      time: Math.floor(now / 1000),
-      event: 'message',
-      topic: topic.name,
-      ...(input.title?.trim() ? { title: input.title.trim() } : {}),
-      message: text,
-      ...(input.priority ? { priority: input.priority } : {}),
-      ...(input.tags.length > 0 ? { tags: input.tags } : {}),
-      ...(input.click ? { click: input.click } : {}),
-      ...(input.icon ? { icon: input.icon } : {}),
-      ...(input.actions.length > 0 ? { actions: input.actions } : {}),
-      ...(attachment ? { attachment } : {}),
-      ...(contentType ? { content_type: contentType } : {}),
-    };
+    return view;
   } finally {
     if (!kept && stored) await discardFiles(ctx, [stored]);
+  }
+}
+
+/** Publishes to take at once per transaction. */
+const DUE_BATCH = 100;
+
+/**
+ * Publishes every held publish that is due, in batches; each batch is taken out of the table
+ * and written as messages in one transaction, so a publish is written once. Returns how many.
+ * The sender's access was checked when the publish was accepted, as ntfy does.
+ */
+export async function publishDueNtfyMessages(ctx: AppContext): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const now = ctx.clock.now();
+    // A read first: most passes find nothing due and should not take the writer.
+    const next = await nextNtfyDue(ctx.store.db);
+    if (next === undefined || next > now) return total;
+    const committed = await ctx.store.writer.run(async (tx) => {
+      const due = await takeDueNtfyScheduled(tx, ctx.store.kind, now, DUE_BATCH);
+      const out: CommittedMessage[] = [];
+      for (const row of due) {
+        const input = JSON.parse(row.input) as NtfyPublishInput;
+        const written = await writeNtfy(
+          ctx,
+          tx,
+          input,
+          row.bucket_id,
+          row.sender_id,
+          undefined,
+          () => '',
+          now,
+        );
+        out.push(written.committed);
+      }
+      return out;
+    });
+    for (const c of committed) announceMessage(ctx, c);
+    total += committed.length;
+    if (committed.length < DUE_BATCH) return total;
   }
 }

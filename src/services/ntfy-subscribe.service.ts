@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { type Stream, type StreamEncoder, type StreamSink, subscribe } from '../realtime/subscribe.ts';
 import { getNtfyMessageByNotification, listNtfyMessages } from '../store/ntfy-message.repository.ts';
+import { listNtfyScheduled } from '../store/ntfy-scheduled.repository.ts';
 import {
   controlEvent,
   type NtfyFilters,
@@ -10,6 +11,7 @@ import {
   type Since,
 } from './ntfy-format.ts';
 import { toNtfyMessage } from './ntfy-message-view.ts';
+import { scheduledView } from './ntfy-publish.service.ts';
 import type { NtfyCaller, NtfyTopic } from './ntfy-topic.service.ts';
 
 /** Messages replayed for `since=` at most, newest kept (ntfy's cache holds 12 hours). */
@@ -19,6 +21,8 @@ export interface NtfySubscription {
   topics: NtfyTopic[];
   since: Since;
   poll: boolean;
+  /** Also replay publishes held for scheduled delivery (`scheduled=1`). */
+  scheduled: boolean;
   filters: NtfyFilters;
   /** One encoder per transport (JSON lines, SSE, raw, WebSocket); see the ntfy routes. */
   encode(message: NtfyMessage): string;
@@ -86,8 +90,19 @@ export function subscribeNtfy(
         if (!row || !sub.topics.some((t) => t.name === row.topic)) return undefined;
         return visible(toNtfyMessage(row, attachmentUrl));
       },
-      replay: async () =>
-        (await replayOf(ctx, bucketIds, sub.since, attachmentUrl)).filter((m) => passes(sub.filters, m)),
+      replay: async () => {
+        const stored = await replayOf(ctx, bucketIds, sub.since, attachmentUrl);
+        const held =
+          sub.scheduled && sub.since.kind !== 'none'
+            ? (
+                await listNtfyScheduled(
+                  ctx.store.db,
+                  sub.topics.map((t) => t.name),
+                )
+              ).map(scheduledView)
+            : [];
+        return [...stored, ...held].filter((m) => passes(sub.filters, m));
+      },
       keyOf: (m) => m.id,
     },
     encoder,

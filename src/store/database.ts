@@ -25,7 +25,7 @@ import type {
   PreferenceTable,
   TemplateTable,
 } from './message.table.ts';
-import type { NtfyMessageTable, NtfyTopicTable } from './ntfy.table.ts';
+import type { NtfyMessageTable, NtfyScheduledTable, NtfyTopicTable } from './ntfy.table.ts';
 import type {
   AuthSessionTable,
   RefreshTokenTable,
@@ -64,6 +64,7 @@ export interface Database {
   client_shapes: ClientShapeTable;
   ntfy_topics: NtfyTopicTable;
   ntfy_messages: NtfyMessageTable;
+  ntfy_scheduled: NtfyScheduledTable;
 }
 
 export type Db = Kysely<Database>;

@@ -7,6 +7,7 @@ import * as m0006 from './migrations/0006-gotify.ts';
 import * as m0007 from './migrations/0007-coder-clients.ts';
 import * as m0012 from './migrations/0012-gatwy-settings.ts';
 import * as m0014 from './migrations/0014-ntfy.ts';
+import * as m0014s from './migrations/0014-ntfy-scheduled.ts';
 
 /**
  * Forward-only, numbered migrations. Never edit one that has landed; add the next number.
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-coder-clients': m0007,
   '0012-gatwy-settings': m0012,
   '0014-ntfy': m0014,
+  '0014-ntfy-scheduled': m0014s,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

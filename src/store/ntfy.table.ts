@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** A topic: a bucket under a global ntfy name, with its anonymous-access switches. */
 export interface NtfyTopicTable {
   name: string;
@@ -26,4 +28,16 @@ export interface NtfyMessageTable {
   /** JSON ntfy attachment ({name, type, size, url}). */
   attachment: string | null;
   content_type: string | null;
+}
+
+/** A publish held for scheduled delivery; deleted when the scheduler publishes it. */
+export interface NtfyScheduledTable {
+  id: Generated<number>;
+  topic: string;
+  sender_id: string | null;
+  /** ms: when it is published. */
+  due_at: number;
+  /** JSON of the publish input (no file body). */
+  input: string;
+  created_at: number;
 }

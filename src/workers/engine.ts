@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { type DeliveryWorker, startDeliveryWorker } from './delivery.worker.ts';
 import { type EventWorker, startEventWorker } from './event.worker.ts';
+import { startNtfyScheduler } from './ntfy-scheduler.worker.ts';
 import { startRetention } from './retention.worker.ts';
 
 /**
@@ -41,6 +42,8 @@ export function startEngine(ctx: AppContext, opts: EngineOptions = {}): Engine {
     workers > 0 ? startDeliveryWorker(ctx, { workers, random: opts.random }) : undefined;
   const events: EventWorker | undefined = opts.events === false ? undefined : startEventWorker(ctx);
   const retention = opts.retention === false ? undefined : startRetention(ctx);
+  // ntfy's scheduled deliveries, written as messages when due (with the event worker's option).
+  const scheduled = opts.events === false ? undefined : startNtfyScheduler(ctx);
   let stopping: Promise<void> | undefined;
   return {
     wake: () => deliveries?.wake(),
@@ -48,9 +51,10 @@ export function startEngine(ctx: AppContext, opts: EngineOptions = {}): Engine {
       // Events plan deliveries and final failures record events, so go round until a whole
       // round finds nothing to do.
       for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
+        const published = (await scheduled?.drain()) ?? 0;
         const processed = (await events?.drain()) ?? 0;
         const recorded = (await deliveries?.drain()) ?? 0;
-        if (processed === 0 && recorded === 0) return;
+        if (published === 0 && processed === 0 && recorded === 0) return;
       }
       throw new Error(`the workers were still busy after ${MAX_DRAIN_ROUNDS} rounds of draining`);
     },
@@ -58,6 +62,7 @@ export function startEngine(ctx: AppContext, opts: EngineOptions = {}): Engine {
       stopping ??= (async () => {
         // Events first: their last pass may still enqueue deliveries (kept in the table either way).
         await events?.stop();
+        await scheduled?.stop();
         await Promise.all([deliveries?.stop(), retention?.stop()]);
       })();
       return stopping;

@@ -4,6 +4,8 @@ import WebSocket from 'ws';
 export interface NtfyReader {
   /** The next item (parsed JSON, raw line, or SSE block), waiting at most timeoutMs. */
   next(timeoutMs?: number): Promise<any>;
+  /** The next item that is not a keepalive (which may come between any two messages). */
+  nextMessage(timeoutMs?: number): Promise<any>;
   /** Resolves when the server ended the stream. */
   ended: Promise<void>;
   close(): void;
@@ -16,6 +18,8 @@ export function closeNtfyReaders(): void {
   for (const r of open) r.close();
   open.clear();
 }
+
+const isKeepalive = (item: any): boolean => item === '' || item?.event === 'keepalive';
 
 function queue() {
   const items: any[] = [];
@@ -46,6 +50,12 @@ function queue() {
         });
       }
       return items[taken++];
+    },
+    async nextMessage(timeoutMs = 3000) {
+      for (;;) {
+        const item = await this.next(timeoutMs);
+        if (!isKeepalive(item)) return item;
+      }
     },
   };
 }
@@ -104,7 +114,8 @@ export async function openHttpStream(
   const reader = {
     status: res.status,
     contentType: res.headers.get('content-type'),
-    next: q.next,
+    next: (t?: number) => q.next(t),
+    nextMessage: (t?: number) => q.nextMessage(t),
     ended,
     close: () => abort.abort(),
   };
@@ -123,7 +134,12 @@ export function openWsStream(url: string, headers: Record<string, string> = {}):
       resolve();
     }),
   );
-  const reader = { next: q.next, ended, close: () => ws.terminate() };
+  const reader = {
+    next: (t?: number) => q.next(t),
+    nextMessage: (t?: number) => q.nextMessage(t),
+    ended,
+    close: () => ws.terminate(),
+  };
   return new Promise((resolve, reject) => {
     ws.once('open', () => {
       open.add(reader);

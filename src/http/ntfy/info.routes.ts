@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { unauthorized } from '../../domain/errors.ts';
 import { isAdmin } from '../../domain/principal.ts';
+import { issueNtfyToken } from '../../services/ntfy-account.service.ts';
 import { splitList } from '../../services/ntfy-format.ts';
 import { getTopicAccess, resolveTopics, setTopicAccess } from '../../services/ntfy-topic.service.ts';
 import { ntfyErrors, TopicAccessBody, TopicAccessSchema, TopicParams, TopicsParams } from './ntfy.schema.ts';
@@ -111,6 +112,42 @@ export function ntfyInfoRoutes(ctx: AppContext, opts: NtfyRouteOptions): Fastify
           limits: { basis: 'ip', messages: 0, attachment_file_size: ctx.config.maxUploadBytes },
           stats: { messages: 0 },
         };
+      },
+    );
+
+    app.post(
+      '/v1/account/token',
+      {
+        config: { ntfy: true },
+        // ntfy's web app may send no body at all: that is the empty request.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+        schema: {
+          tags: TAGS,
+          operationId: 'ntfyAccountTokenCreate',
+          summary: "Issue an access token from a login (ntfy's web app logs in this way)",
+          description:
+            'Basic credentials (or a login JWT) only. The token is a Herald access token (`zat_…`) with the scopes `messages:create messages:read`, expiring after `expires` (unix seconds) or 72 hours.',
+          body: Type.Object({
+            label: Type.Optional(Type.String({ maxLength: 200 })),
+            expires: Type.Optional(Type.Integer({ minimum: 0 })),
+          }),
+          response: {
+            200: Type.Object({
+              token: Type.String(),
+              label: Type.Optional(Type.String()),
+              last_access: Type.Integer(),
+              last_origin: Type.String(),
+              expires: Type.Integer(),
+            }),
+            ...ntfyErrors(400, 401, 403),
+          },
+        },
+      },
+      async (request) => {
+        if (!request.ntfyCaller) throw unauthorized('log in with Basic credentials');
+        return issueNtfyToken(ctx, request.ntfyCaller, request.body ?? {}, request.ip);
       },
     );
 

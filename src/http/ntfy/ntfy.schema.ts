@@ -99,7 +99,7 @@ export const PublishQuery = Type.Object(
     filename: text('File name; with it the body is a file. Aliases file, f.'),
     actions: text('Action buttons, short or JSON form. Alias action.'),
     markdown: text('yes/1/true: the message is markdown. Alias md.'),
-    delay: text('Scheduled delivery (refused: not supported). Aliases at, in.'),
+    delay: text('Scheduled delivery: unix time or duration, 10 s to 3 days ahead. Aliases at, in.'),
     email: text('E-mail forwarding (refused: not enabled). Aliases mail, e.'),
     auth: text('base64 of an Authorization header value.'),
   },
@@ -110,7 +110,7 @@ export const SubscribeQuery = Type.Object(
   {
     poll: text('1: answer what is stored and close. Alias po.'),
     since: text('Duration (10m), unix time, message id, all, latest or none. Alias si.'),
-    scheduled: text('Accepted; nothing is ever scheduled here. Alias sched.'),
+    scheduled: text('1: also replay publishes waiting for scheduled delivery. Alias sched.'),
     id: text('Only the message with this id.'),
     message: text('Only messages with exactly this text. Alias m.'),
     title: text('Only messages with exactly this title. Alias t.'),

@@ -69,6 +69,7 @@ async function subscriptionOf(
     topics,
     since,
     poll,
+    scheduled: isTrue(p('scheduled')),
     filters: {
       ...(id ? { id } : {}),
       ...(message ? { message } : {}),

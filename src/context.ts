@@ -4,7 +4,12 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { deriveKey } from './domain/secrets.ts';
 import { createSignals, type Signals } from './domain/signals.ts';
 import { createHub, type Hub } from './realtime/hub.ts';
-import { type InboxEvents, localInboxEvents, postgresInboxEvents } from './realtime/inbox-events.ts';
+import {
+  type InboxEvents,
+  localInboxEvents,
+  type OnRevoke,
+  postgresInboxEvents,
+} from './realtime/inbox-events.ts';
 import { createEnabledChannelsCache, type EnabledChannelsCache } from './services/enabled-channels-cache.ts';
 import { createInboxFrameLoader, type InboxFrameLoader } from './services/inbox-frames.ts';
 import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
@@ -44,6 +49,8 @@ export interface AppContext {
   readonly inboxFrames: InboxFrameLoader;
   /** Carries inbox changes to the hub (directly, or across processes over LISTEN/NOTIFY). */
   inboxEvents: InboxEvents;
+  /** Runs for every revocation the hub applies: cached principals of another process go too. */
+  readonly onRevoke: OnRevoke;
   /** Raised after commits, so workers and caches in this process act at once. */
   readonly signals: Signals;
   /** This context's Prometheus registry: delivery, HTTP and process metrics for `/metrics`. */
@@ -60,6 +67,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
   const signals = createSignals((err, signal) => log.error({ err, signal }, 'a signal listener failed'));
   const enabledChannels = createEnabledChannelsCache();
   signals.channelsChanged.subscribe(() => enabledChannels.clear());
+  const principals = createPrincipalCache();
   return {
     config,
     store,
@@ -71,11 +79,12 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
       webhookSigning: deriveKey(config.secret, 'webhook-signing').toString('hex'),
     },
     tokenUsage: createTokenUsage(store),
-    principals: createPrincipalCache(),
+    principals,
     enabledChannels,
     hub,
     inboxFrames: createInboxFrameLoader(() => store.db),
     inboxEvents: localInboxEvents(hub),
+    onRevoke: () => principals.clear(),
     signals,
     metrics: createMetrics({ store, hub }),
   };
@@ -84,7 +93,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
 /** Connects what needs a live store connection (the cross-process inbox bridge). */
 export async function connectContext(ctx: AppContext): Promise<void> {
   if (ctx.store.kind === 'postgres' && ctx.config.databaseUrl) {
-    ctx.inboxEvents = await postgresInboxEvents(ctx.config.databaseUrl, ctx.hub, ctx.log);
+    ctx.inboxEvents = await postgresInboxEvents(ctx.config.databaseUrl, ctx.hub, ctx.log, ctx.onRevoke);
   }
 }
 

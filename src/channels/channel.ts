@@ -66,6 +66,8 @@ export interface SendContext {
   now: () => Date;
   /** Instance-wide signing key, used when a channel config carries no key of its own (webhook). */
   secret?: string;
+  /** Resolves a host name to all its addresses; the system resolver when absent (tests play DNS). */
+  lookup?: (host: string) => Promise<Array<{ address: string }>>;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   assertOutboundHost,
   assertOutboundUrl,
   outboundDispatcher,
+  pinOutboundHost,
   refusedAddressReason,
 } from './outbound-guard.ts';
 
@@ -57,6 +58,15 @@ describe('refusedAddressReason', () => {
     ['2002:c0a8:101::1', 'private (6to4)'],
     ['2002:808:808::1', '6to4'],
     ['::ffff:0:127.0.0.1', 'loopback (IPv4-translated)'],
+    ['::ffff:0:7f00:1', 'loopback (IPv4-translated)'],
+    ['64:ff9b:1::7f00:1', 'loopback (NAT64 (local-use))'],
+    ['192.0.0.170', 'reserved (IETF protocol assignments)'],
+    ['192.0.2.1', 'documentation'],
+    ['198.51.100.7', 'documentation'],
+    ['203.0.113.9', 'documentation'],
+    ['255.255.255.255', 'reserved'],
+    ['100::1', 'discard-only'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
     ['127.1', 'not an IP address'],
   ])('refuses %s as %s', (address, reason) => {
     expect(refusedAddressReason(address)).toBe(reason);
@@ -92,6 +102,11 @@ describe('assertOutboundUrl', () => {
       'http://[::7f00:1]:8080/',
       'http://[64:ff9b::127.0.0.1]/',
       'http://[2002:7f00:1::1]/',
+      // The forms a review found passing before; WHATWG URL parsing keeps each an IPv6 literal.
+      'http://[::127.0.0.1]/',
+      'http://[2002:7f00:1::]/',
+      'http://[::ffff:0:7f00:1]/',
+      'http://[64:ff9b:1::7f00:1]/',
     ]) {
       const err = await refusal(assertOutboundUrl(url, false));
       expect(err.retryable).toBe(false);
@@ -109,6 +124,10 @@ describe('assertOutboundUrl', () => {
       'benchmarking',
     );
     expect((await refusal(assertOutboundUrl('http://[fec0::5]/', false))).message).toContain('site-local');
+    expect((await refusal(assertOutboundUrl('http://[64:ff9b::a9fe:a9fe]/', false))).message).toContain(
+      'link-local (NAT64)',
+    );
+    expect((await refusal(assertOutboundUrl('http://198.19.1.1/', false))).message).toContain('benchmarking');
     // WHATWG URL parsing turns decimal and hex hosts into dotted IPv4 before the check sees them.
     expect((await refusal(assertOutboundUrl('http://2130706433/', false))).message).toContain('loopback');
     expect((await refusal(assertOutboundUrl('http://0x7f.1/', false))).message).toContain('loopback');
@@ -131,6 +150,38 @@ describe('assertOutboundUrl', () => {
     const err = await refusal(assertOutboundHost('no-such-host.invalid', false));
     expect(err.message).toMatch(/^cannot resolve no-such-host\.invalid: (ENOTFOUND|EAI_AGAIN)/);
     expect(err.retryable).toBe(!err.message.includes('ENOTFOUND'));
+  });
+});
+
+describe('pinOutboundHost', () => {
+  it('resolves once, checks every address and answers the first', async () => {
+    const calls: string[] = [];
+    const answers = [
+      [{ address: '93.184.215.14' }, { address: '2606:4700::1111' }],
+      [{ address: '127.0.0.1' }],
+    ];
+    const lookup = async (host: string) => {
+      calls.push(host);
+      return answers[calls.length - 1] ?? [];
+    };
+    expect(await pinOutboundHost('mail.example.com', false, lookup)).toBe('93.184.215.14');
+    expect(calls).toEqual(['mail.example.com']);
+    // The rebinding answer on a second lookup is refused, not connected to.
+    expect((await refusal(pinOutboundHost('mail.example.com', false, lookup))).message).toContain('loopback');
+  });
+
+  it('refuses a name when any of its addresses is private', async () => {
+    const lookup = async () => [{ address: '93.184.215.14' }, { address: '::ffff:10.0.0.1' }];
+    expect((await refusal(pinOutboundHost('mixed.example.com', false, lookup))).message).toContain('private');
+    expect(await pinOutboundHost('mixed.example.com', true, lookup)).toBe('93.184.215.14');
+  });
+
+  it('checks IP literals without resolving them', async () => {
+    const lookup = async (): Promise<never> => {
+      throw new Error('must not resolve');
+    };
+    expect(await pinOutboundHost('[2606:4700::1111]', false, lookup)).toBe('2606:4700::1111');
+    expect((await refusal(pinOutboundHost('[::127.0.0.1]', false, lookup))).message).toContain('loopback');
   });
 });
 

@@ -24,7 +24,11 @@ const IPV4_REFUSED = ranges([
   ['127.0.0.0/8', 'loopback'],
   ['169.254.0.0/16', 'link-local'],
   ['172.16.0.0/12', 'private'],
+  ['192.0.0.0/24', 'reserved (IETF protocol assignments)'],
+  ['192.0.2.0/24', 'documentation'],
   ['192.168.0.0/16', 'private'],
+  ['198.51.100.0/24', 'documentation'],
+  ['203.0.113.0/24', 'documentation'],
   // Benchmarking (RFC 2544), yet routed inside some clouds and appliances to internal services.
   ['198.18.0.0/15', 'benchmarking'],
   ['224.0.0.0/4', 'multicast'],
@@ -38,6 +42,9 @@ const IPV6_REFUSED = ranges([
   ['fec0::/10', 'site-local'],
   ['fc00::/7', 'unique-local'],
   ['ff00::/8', 'multicast'],
+  ['100::/64', 'discard-only'],
+  // Teredo hides an (obfuscated) IPv4 address in the last 32 bits; a relay may reach it.
+  ['2001::/32', 'Teredo'],
 ]);
 
 /**
@@ -49,6 +56,8 @@ const IPV4_CARRIERS = [
   { cidr: '::ffff:0:0/96', name: 'IPv4-mapped', offset: 12 },
   { cidr: '::ffff:0:0:0/96', name: 'IPv4-translated', offset: 12 },
   { cidr: '64:ff9b::/96', name: 'NAT64', offset: 12 },
+  // RFC 8215 local-use NAT64 prefix; operators choose where the IPv4 part sits, commonly the end.
+  { cidr: '64:ff9b:1::/48', name: 'NAT64 (local-use)', offset: 12 },
   { cidr: '2002::/16', name: '6to4', offset: 2 },
   // Last: `::` and `::1` fall inside it too but were named above.
   { cidr: '::/96', name: 'IPv4-compatible', offset: 12 },
@@ -91,29 +100,49 @@ function refusal(host: string, address: string, reason: string): ChannelError {
   );
 }
 
+/** Answers every address of a name; injectable (SendContext.lookup) so tests can play DNS. */
+export type HostLookup = (host: string) => Promise<Array<{ address: string }>>;
+
+const systemLookup: HostLookup = (host) => lookupAsync(host, { all: true, verbatim: true });
+
 /**
- * Checks that a host name or IP literal resolves only to public addresses (every address, so a host that
- * also resolves to 127.0.0.1 is refused). Name resolution failures are retryable except "no such host".
+ * Resolves `host` once and returns the address to connect to, after checking every address it
+ * resolved to (so a host that also resolves to 127.0.0.1 is refused). Callers connect to that
+ * address, not to the name: a second resolution could answer differently (DNS rebinding). Name
+ * resolution failures are retryable except "no such host". IP literals are checked as they are.
  */
-export async function assertOutboundHost(host: string, allowPrivate: boolean): Promise<void> {
-  if (allowPrivate) return;
+export async function pinOutboundHost(
+  host: string,
+  allowPrivate: boolean,
+  lookupHost: HostLookup = systemLookup,
+): Promise<string> {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (parseAddress(bare)) {
-    const reason = refusedAddressReason(bare);
+    const reason = allowPrivate ? undefined : refusedAddressReason(bare);
     if (reason) throw refusal(bare, bare, reason);
-    return;
+    return bare;
   }
   let addresses: { address: string }[];
   try {
-    addresses = await lookupAsync(bare, { all: true, verbatim: true });
+    addresses = await lookupHost(bare);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new ChannelError(`cannot resolve ${bare}: ${code}`, code !== 'ENOTFOUND' && code !== 'ENODATA');
   }
-  for (const { address } of addresses) {
-    const reason = refusedAddressReason(address);
-    if (reason) throw refusal(bare, address, reason);
+  if (addresses.length === 0) throw new ChannelError(`cannot resolve ${bare}: ENODATA`, false);
+  if (!allowPrivate) {
+    for (const { address } of addresses) {
+      const reason = refusedAddressReason(address);
+      if (reason) throw refusal(bare, address, reason);
+    }
   }
+  return (addresses[0] as { address: string }).address;
+}
+
+/** Checks that a host name or IP literal resolves only to public addresses (see {@link pinOutboundHost}). */
+export async function assertOutboundHost(host: string, allowPrivate: boolean): Promise<void> {
+  if (allowPrivate) return;
+  await pinOutboundHost(host, false);
 }
 
 /** Parses `url`, allows only http(s), and checks its host with {@link assertOutboundHost}. */

@@ -22,6 +22,8 @@
 //              `overflow()` tells the sink to make the client refetch (WebSocket close code
 //              WATCH_OVERFLOW_CLOSE_CODE), since the events it missed are gone.
 //   closed     removed from the index; queued events are discarded and nothing more is delivered.
+//              `revoke` gets here too: a watcher whose token, session or user ends is removed and
+//              its sink's `revoked()` closes the transport.
 //              A `deliver` already in flight is not cancelled (the hub cannot), only ignored.
 
 /** A change to one user's inbox; ids only, so it can cross processes as a NOTIFY payload. */
@@ -29,6 +31,22 @@ export interface HubEvent {
   userId: string;
   notificationId: string;
   kind: 'created' | 'updated';
+}
+
+/**
+ * A credential or a right that ended: every watcher opened with it closes (token, session, user)
+ * or stops showing that bucket (membership). Ids only, so it can cross processes like HubEvent.
+ */
+export type Revocation =
+  | { kind: 'token'; tokenId: string }
+  | { kind: 'session'; sessionId: string }
+  | { kind: 'user'; userId: string }
+  | { kind: 'membership'; userId: string; bucketId: string };
+
+/** What a watcher was opened with, so a revocation finds it. */
+export interface WatcherCredential {
+  tokenId: string | null;
+  sessionId: string | null;
 }
 
 export interface Subscription {
@@ -46,11 +64,24 @@ export interface SubscriberSink {
    * close its subscription or publish without re-entering the overflow.)
    */
   overflow(): void;
+  /**
+   * Called once when the watcher's credential or user was revoked; it is already out of the
+   * index, and the sink closes its transport. Without it the subscription just ends.
+   */
+  revoked?(): void;
+  /** The user left a bucket: show nothing from it any more (the watcher stays open). */
+  leftBucket?(bucketId: string): void;
 }
 
 export interface Hub {
   /** Throws if the hub is closed or `maxQueue` is not a positive integer. */
-  subscribe(userId: string, sink: SubscriberSink, opts?: { maxQueue?: number }): Subscription;
+  subscribe(
+    userId: string,
+    sink: SubscriberSink,
+    opts?: { maxQueue?: number; credential?: WatcherCredential },
+  ): Subscription;
+  /** Closes (or narrows) the watchers each revocation names; never throws. */
+  revoke(revocations: readonly Revocation[]): void;
   /** Never blocks and never throws; a slow subscriber never delays others. */
   publish(events: readonly HubEvent[]): void;
   /** Live subscriptions for one user, or for everyone when `userId` is omitted. */
@@ -66,6 +97,9 @@ export interface Hub {
  */
 export const WATCH_OVERFLOW_CLOSE_CODE = 4008;
 
+/** WebSocket close code when the watcher's credential was revoked: 1008, policy violation. */
+export const WATCH_REVOKED_CLOSE_CODE = 1008;
+
 /** Events a subscriber may have waiting beyond the one in flight before it counts as stalled. */
 export const DEFAULT_MAX_QUEUE = 256;
 
@@ -76,6 +110,7 @@ interface Subscriber {
   readonly userId: string;
   readonly sink: SubscriberSink;
   readonly maxQueue: number;
+  readonly credential: WatcherCredential;
   state: State;
   queue: HubEvent[];
 }
@@ -151,6 +186,7 @@ export function createHub(opts: { defaultMaxQueue?: number; onError?: (err: unkn
         userId,
         sink,
         maxQueue: checkMaxQueue(subOpts.maxQueue ?? defaultMaxQueue),
+        credential: subOpts.credential ?? { tokenId: null, sessionId: null },
         state: 'idle',
         queue: [],
       };
@@ -175,6 +211,31 @@ export function createHub(opts: { defaultMaxQueue?: number; onError?: (err: unkn
         }
       } catch (err) {
         report(err);
+      }
+    },
+
+    revoke(revocations) {
+      for (const r of revocations) {
+        try {
+          if (r.kind === 'membership') {
+            for (const sub of [...(byUser.get(r.userId) ?? [])]) sub.sink.leftBucket?.(r.bucketId);
+            continue;
+          }
+          const hit = (sub: Subscriber) =>
+            r.kind === 'user' ||
+            (r.kind === 'token' && sub.credential.tokenId === r.tokenId) ||
+            (r.kind === 'session' && sub.credential.sessionId === r.sessionId);
+          const sets = r.kind === 'user' ? [byUser.get(r.userId) ?? new Set<Subscriber>()] : byUser.values();
+          for (const set of [...sets]) {
+            for (const sub of [...set]) {
+              if (!hit(sub)) continue;
+              remove(sub);
+              sub.sink.revoked?.();
+            }
+          }
+        } catch (err) {
+          report(err);
+        }
       }
     },
 

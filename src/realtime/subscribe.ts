@@ -1,4 +1,4 @@
-import type { Hub, HubEvent, Subscription } from './hub.ts';
+import type { Hub, HubEvent, Subscription, WatcherCredential } from './hub.ts';
 
 /**
  * One live stream with replay, shared by every family that streams messages (ntfy's /json, /sse,
@@ -40,12 +40,19 @@ export interface StreamSink {
   write(frame: string): Promise<void>;
   /** Transport-level keepalive (WebSocket ping), used when the encoder has no keepalive frame. */
   ping?(): void;
-  /** Ends the transport: `done` after a poll or on error, `overflow` when the client fell behind. */
-  end(reason: 'done' | 'overflow'): void;
+  /**
+   * Ends the transport: `done` after a poll or on error, `overflow` when the client fell behind,
+   * `revoked` when the credential it was opened with was revoked.
+   */
+  end(reason: 'done' | 'overflow' | 'revoked'): void;
 }
 
 export interface StreamSource<T> {
   userIds: readonly string[];
+  /** The credential the stream was opened with; its revocation ends the stream. */
+  credential?: WatcherCredential;
+  /** Bucket of an item, so a bucket the user leaves stops showing at once. */
+  bucketOf?(item: T): string | null;
   resolve(event: HubEvent): Promise<T | undefined>;
   replay?(): Promise<readonly T[]>;
   /** Identity used to drop an item sent twice (replayed, then live; or seen through two keys). */
@@ -82,6 +89,7 @@ export function subscribe<T>(
   const subs: Subscription[] = [];
   let timer: NodeJS.Timeout | undefined;
   const recent = new Set<string>();
+  const left = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
 
   const remember = (key: string): boolean => {
@@ -120,26 +128,38 @@ export function subscribe<T>(
   if (!opts.poll) {
     for (const userId of new Set(source.userIds)) {
       subs.push(
-        hub.subscribe(userId, {
-          async deliver(event) {
-            await opening;
-            if (closed) return;
-            let item: T | undefined;
-            try {
-              item = await source.resolve(event);
-            } catch (err) {
-              onError(err);
-              return;
-            }
-            if (item === undefined || closed || !remember(source.keyOf(item))) return;
-            await write(encoder.item(item));
+        hub.subscribe(
+          userId,
+          {
+            async deliver(event) {
+              await opening;
+              if (closed) return;
+              let item: T | undefined;
+              try {
+                item = await source.resolve(event);
+              } catch (err) {
+                onError(err);
+                return;
+              }
+              if (item === undefined || closed) return;
+              const bucket = source.bucketOf?.(item);
+              if ((bucket && left.has(bucket)) || !remember(source.keyOf(item))) return;
+              await write(encoder.item(item));
+            },
+            overflow() {
+              if (closed) return;
+              close();
+              sink.end('overflow');
+            },
+            revoked() {
+              if (closed) return;
+              close();
+              sink.end('revoked');
+            },
+            leftBucket: (bucketId) => left.add(bucketId),
           },
-          overflow() {
-            if (closed) return;
-            close();
-            sink.end('overflow');
-          },
-        }),
+          { credential: source.credential },
+        ),
       );
     }
   }

@@ -119,7 +119,14 @@ export async function listTokens(ctx: AppContext, userId: string): Promise<Acces
 }
 
 export async function revokeToken(ctx: AppContext, userId: string, id: string): Promise<void> {
-  const ok = await ctx.store.writer.run((tx) => revokeAccessToken(tx, id, userId, ctx.clock.now()));
+  // Its live streams end with it, in every process (inbox-events.ts).
+  const revocations = [{ kind: 'token' as const, tokenId: id }];
+  const ok = await ctx.store.writer.run(async (tx) => {
+    const revoked = await revokeAccessToken(tx, id, userId, ctx.clock.now());
+    if (revoked) await ctx.inboxEvents.revokeInTx(tx, revocations);
+    return revoked;
+  });
   ctx.principals.clear();
   if (!ok) throw notFound('Access token');
+  ctx.inboxEvents.revoked(revocations);
 }

@@ -152,11 +152,13 @@ export async function refresh(ctx: AppContext, presented: string): Promise<Token
   const result = await ctx.store.writer.run(async (tx) => {
     if (row.used_at !== null || !(await spendRefreshToken(tx, row.id, now))) {
       await revokeSession(tx, row.session_id, now);
+      await ctx.inboxEvents.revokeInTx(tx, [{ kind: 'session', sessionId: row.session_id }]);
       return null;
     }
     return issueRefreshToken(ctx, tx, row.session_id, now);
   });
   if (result === null) {
+    ctx.inboxEvents.revoked([{ kind: 'session', sessionId: row.session_id }]);
     throw unauthorized('The refresh token was already used; the session has been revoked. Log in again.');
   }
   const user = await getUserById(ctx.store.db, row.user_id);
@@ -225,8 +227,12 @@ export async function logout(
     if (row) sid = row.session_id;
   }
   if (sid) {
-    const target = sid;
-    await ctx.store.writer.run((tx) => revokeSession(tx, target, now));
+    const revocations = [{ kind: 'session' as const, sessionId: sid }];
+    await ctx.store.writer.run(async (tx) => {
+      await revokeSession(tx, revocations[0]!.sessionId, now);
+      await ctx.inboxEvents.revokeInTx(tx, revocations);
+    });
+    ctx.inboxEvents.revoked(revocations);
   }
 }
 

@@ -275,6 +275,13 @@ export async function dropMember(
   if (user?.id !== principal.userId) requireBucket(principal, access, 'admin');
   if (!user) throw notFound('Member');
   if (user.id === access.bucket.owner_id) throw forbidden('The owner cannot be removed from their bucket.');
-  const removed = await ctx.store.writer.run((tx) => removeMember(tx, access.bucket.id, user.id));
+  // Their live streams stop showing this bucket, in every process.
+  const revocations = [{ kind: 'membership' as const, userId: user.id, bucketId: access.bucket.id }];
+  const removed = await ctx.store.writer.run(async (tx) => {
+    const ok = await removeMember(tx, access.bucket.id, user.id);
+    if (ok) await ctx.inboxEvents.revokeInTx(tx, revocations);
+    return ok;
+  });
   if (!removed) throw notFound('Member');
+  ctx.inboxEvents.revoked(revocations);
 }

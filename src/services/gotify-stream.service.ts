@@ -10,11 +10,19 @@ import { WATCH_KEEPALIVE_MS } from './inbox-watch.service.ts';
  * whichever family the message came through, each as Gotify's message JSON. Gotify streams
  * replay nothing (clients fetch `GET /message` on connect), so the stream is live only.
  */
-export function streamGotifyMessages(ctx: AppContext, principal: Principal, sink: StreamSink): Stream {
+export function streamGotifyMessages(
+  ctx: AppContext,
+  principal: Principal & { sessionId: string | null },
+  sink: StreamSink,
+): Stream {
+  // Bucket of each message resolved lately, so one the user left is dropped (subscribe.ts).
+  const bucketByMessage = new Map<number, string | null>();
   return subscribe<GotifyMessage>(
     ctx.hub,
     {
       userIds: [principal.userId],
+      credential: { tokenId: principal.tokenId, sessionId: principal.sessionId },
+      bucketOf: (message) => bucketByMessage.get(message.id) ?? null,
       async resolve(event) {
         if (event.kind !== 'created') return undefined;
         const row = await getGotifyMessageByNotification(
@@ -26,7 +34,10 @@ export function streamGotifyMessages(ctx: AppContext, principal: Principal, sink
         // A bucket-restricted token streams only its own buckets.
         if (principal.bucketIds !== null && !principal.bucketIds.includes(row.bucket_id ?? ''))
           return undefined;
-        return toGotifyMessage(row);
+        const message = toGotifyMessage(row);
+        bucketByMessage.set(message.id, row.bucket_id);
+        if (bucketByMessage.size > 256) bucketByMessage.delete(bucketByMessage.keys().next().value!);
+        return message;
       },
       keyOf: (message) => String(message.id),
     },

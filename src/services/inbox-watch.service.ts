@@ -26,21 +26,40 @@ export interface WatchFrame {
  */
 export function watchInbox(
   ctx: AppContext,
-  userId: string,
+  watcher: Watcher,
   filter: InboxFilter,
   format: InboxFormat,
   send: (frame: WatchFrame) => Promise<void>,
   onOverflow: () => void,
+  /** The watcher's token, session or user was revoked: end the transport. */
+  onRevoked: () => void,
 ): Subscription {
-  return ctx.hub.subscribe(userId, {
-    async deliver(event) {
-      if (event.kind !== 'created') return;
-      const { row, unread } = await ctx.inboxFrames.load(userId, event.notificationId);
-      if (!row || !matchesFilter(row, filter)) return;
-      await send({ notification: toInboxItem(row, format), unread_count: unread });
+  const { userId } = watcher;
+  // Buckets the user left while watching: nothing more from them, even if already in flight.
+  const left = new Set<string>();
+  return ctx.hub.subscribe(
+    userId,
+    {
+      async deliver(event) {
+        if (event.kind !== 'created') return;
+        const { row, unread } = await ctx.inboxFrames.load(userId, event.notificationId);
+        if (!row || !matchesFilter(row, filter) || (row.bucket_id !== null && left.has(row.bucket_id)))
+          return;
+        await send({ notification: toInboxItem(row, format), unread_count: unread });
+      },
+      overflow: onOverflow,
+      revoked: onRevoked,
+      leftBucket: (bucketId) => left.add(bucketId),
     },
-    overflow: onOverflow,
-  });
+    { credential: { tokenId: watcher.tokenId, sessionId: watcher.sessionId } },
+  );
+}
+
+/** Who is watching: the user, and the credential whose revocation ends the watch. */
+export interface Watcher {
+  userId: string;
+  tokenId: string | null;
+  sessionId: string | null;
 }
 
 /**

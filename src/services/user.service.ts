@@ -213,8 +213,10 @@ export async function patchUser(
 export async function removeUser(ctx: AppContext, actorId: string, id: string): Promise<void> {
   if (id === actorId) throw forbidden('You cannot delete yourself.');
   const now = ctx.clock.now();
+  const revocations = [{ kind: 'user' as const, userId: id }];
   const deleted = await ctx.store.writer.run(async (tx) => {
     const ok = await deleteUser(tx, id);
+    if (ok) await ctx.inboxEvents.revokeInTx(tx, revocations);
     if (ok)
       await insertEvents(
         tx,
@@ -225,6 +227,7 @@ export async function removeUser(ctx: AppContext, actorId: string, id: string): 
   });
   ctx.principals.clear();
   if (!deleted) throw notFound('User');
+  ctx.inboxEvents.revoked(revocations);
 }
 
 export async function setPassword(ctx: AppContext, userId: string, password: string): Promise<void> {

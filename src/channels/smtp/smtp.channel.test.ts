@@ -1,4 +1,5 @@
-import { createServer, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSmtpReceiver, type SmtpReceiver } from '../../../test/receivers/smtp-receiver.ts';
 import { ChannelError, type OutboundMessage, type SendContext } from '../channel.ts';
@@ -196,5 +197,74 @@ describe('smtp validateConfig', () => {
       'from: is required',
       'password: is required when username is set',
     ]);
+  });
+});
+
+describe('smtp channel: resolve once, connect to the checked address', () => {
+  let smtp: SmtpReceiver;
+  beforeEach(async () => {
+    smtp = await createSmtpReceiver();
+  });
+  afterEach(() => smtp.close());
+
+  it('looks the host up once and sends to the address it answered', async () => {
+    const lookups: string[] = [];
+    const lookup = async (host: string) => {
+      lookups.push(host);
+      return [{ address: smtp.host }];
+    };
+    const result = await smtpChannel.send(
+      { host: 'mail.example.test', port: smtp.port, from: 'alerts@example.com', tls: false },
+      message,
+      { address: 'admin@example.com' },
+      { ...ctx, lookup },
+    );
+    expect(result.info).toMatch(/^250/);
+    expect(lookups).toEqual(['mail.example.test']);
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it('refuses when the one answer is private, without connecting', async () => {
+    const lookup = async () => [{ address: smtp.host }];
+    const err = await sendError(
+      smtpChannel.send(
+        { host: 'mail.example.test', port: smtp.port, from: 'alerts@example.com', tls: false },
+        message,
+        { address: 'admin@example.com' },
+        { ...ctx, allowPrivateNetworks: false, lookup },
+      ),
+    );
+    expect(err.message).toContain('loopback');
+    expect(err.retryable).toBe(false);
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('keeps the configured host as the TLS server name when connecting to its address', async () => {
+    const names: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      logger: false,
+      disableReverseLookup: true,
+      closeTimeout: 1_000,
+      SNICallback: (name: string, cb: (err: Error | null) => void) => {
+        names.push(name);
+        cb(new Error('no certificate in this test'));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as AddressInfo).port;
+    try {
+      await sendError(
+        smtpChannel.send(
+          { host: 'mail.example.test', port, from: 'alerts@example.com', tls: true },
+          message,
+          { address: 'admin@example.com' },
+          { ...ctx, lookup: async () => [{ address: '127.0.0.1' }] },
+        ),
+      );
+      expect(names).toEqual(['mail.example.test']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -1,6 +1,7 @@
+import { isIP } from 'node:net';
 import { type Static, Type } from 'typebox';
 import type { FieldError } from '../../domain/errors.ts';
-import { assertOutboundHost } from '../../net/outbound-guard.ts';
+import { pinOutboundHost } from '../../net/outbound-guard.ts';
 import { type Channel, ChannelError, type OutboundMessage, type SendContext } from '../channel.ts';
 import { configChecker } from '../config-schema.ts';
 import { escapeHtml } from '../text-format.ts';
@@ -119,14 +120,18 @@ export const smtpChannel: Channel<SmtpConfig> = {
     if (!to) throw new ChannelError('SMTP: no recipient email address', false);
     if (!isEmailAddress(to))
       throw new ChannelError(`SMTP: invalid recipient address "${to.slice(0, 100)}"`, false);
-    await assertOutboundHost(config.host, ctx.allowPrivateNetworks);
+    // Resolved and checked once; the connection goes to that address (a second lookup by the mail
+    // library could answer a private one), and TLS still presents and verifies the configured name.
+    const address = await pinOutboundHost(config.host, ctx.allowPrivateNetworks, ctx.lookup);
+    const servername = isIP(config.host) ? undefined : config.host;
 
     const implicitTls = config.port === 465 && config.tls !== false;
     // Loaded on the first send: most servers never mail, and the library is large.
     const { default: nodemailer } = await import('nodemailer');
     const transporter = nodemailer.createTransport({
-      host: config.host,
+      host: address,
       port: config.port,
+      ...(servername ? { servername, tls: { servername } } : {}),
       secure: implicitTls,
       requireTLS: config.tls === true && !implicitTls,
       ignoreTLS: config.tls === false,

@@ -59,7 +59,9 @@ export function gotifyStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           end: (reason) =>
             reason === 'overflow'
               ? socket.close(OVERFLOW_CLOSE_CODE, 'stream fell behind; refetch /message')
-              : socket.close(1000),
+              : reason === 'revoked'
+                ? socket.close(REVOKED_CLOSE_CODE, 'token revoked')
+                : socket.close(1000),
         });
         socket.on('close', () => stream.close());
         socket.on('error', () => socket.terminate());

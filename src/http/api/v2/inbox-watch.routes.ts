@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import type { AppContext } from '../../../context.ts';
-import { WATCH_OVERFLOW_CLOSE_CODE } from '../../../realtime/hub.ts';
+import { WATCH_OVERFLOW_CLOSE_CODE, WATCH_REVOKED_CLOSE_CODE } from '../../../realtime/hub.ts';
 import { WATCH_KEEPALIVE_MS, type WatchFrame, watchInbox } from '../../../services/inbox-watch.service.ts';
 import { principalOf } from '../../plugins/app/auth.plugin.ts';
 import { filterOf, WatchQuery } from '../../schemas/inbox.schema.ts';
@@ -32,7 +32,7 @@ export function inboxWatchRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Notifications'],
           summary: 'Watch for new inbox notifications (WebSocket)',
-          description: `Each new notification arrives as a JSON text frame {notification, unread_count}. A watcher that falls behind is closed with code ${WATCH_OVERFLOW_CLOSE_CODE}; refetch the inbox and reconnect.`,
+          description: `Each new notification arrives as a JSON text frame {notification, unread_count}. A watcher that falls behind is closed with code ${WATCH_OVERFLOW_CLOSE_CODE}; refetch the inbox and reconnect. When its token or session is revoked, or its user deleted, it is closed with code ${WATCH_REVOKED_CLOSE_CODE}.`,
           querystring: WatchQuery,
         },
       },
@@ -40,11 +40,12 @@ export function inboxWatchRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const p = principalOf(request);
         const sub = watchInbox(
           ctx,
-          p.userId,
+          p,
           filterOf(request.query),
           request.query.format ?? 'markdown',
           (frame) => wsSend(socket, frame),
           () => socket.close(WATCH_OVERFLOW_CLOSE_CODE, 'watcher fell behind; refetch the inbox'),
+          () => socket.close(WATCH_REVOKED_CLOSE_CODE, 'credential revoked; log in again'),
         );
         const ping = setInterval(() => socket.ping(), WATCH_KEEPALIVE_MS);
         socket.on('close', () => {

@@ -28,7 +28,7 @@ export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['Notifications'],
           summary: 'Stream new inbox notifications as Server-Sent Events',
           description:
-            'Events are `event: notification` with `data: {notification, unread_count}` and the notification id as `id`. Send `Last-Event-ID` (or `?since=<id>`) to replay what was missed, oldest first; items from the same millisecond as that id may come again, so drop ids you already have. An `event: overflow` means too much was missed (or the client fell behind): refetch the inbox.',
+            'Events are `event: notification` with `data: {notification, unread_count}` and the notification id as `id`. Send `Last-Event-ID` (or `?since=<id>`) to replay what was missed, oldest first; items from the same millisecond as that id may come again, so drop ids you already have. An `event: overflow` means too much was missed (or the client fell behind): refetch the inbox. An `event: revoked` ends the stream when its token or session is revoked or its user deleted.',
           querystring: Type.Object({ ...WatchQuery.properties, since: Type.Optional(Type.String()) }),
         },
       },
@@ -68,7 +68,7 @@ export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         });
         const sub = watchInbox(
           ctx,
-          p.userId,
+          p,
           filter,
           format,
           async (f) => {
@@ -78,6 +78,11 @@ export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           () => {
             void write(
               encodeSse({ event: 'overflow', data: { detail: 'fell behind; refetch the inbox' } }),
+            ).then(() => res.end());
+          },
+          () => {
+            void write(
+              encodeSse({ event: 'revoked', data: { detail: 'credential revoked; log in again' } }),
             ).then(() => res.end());
           },
         );

@@ -48,6 +48,7 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
       viewport: { width: 390, height: 844 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(8000);
     page.on('dialog', (d) => void d.accept());
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (m) => {
@@ -261,6 +262,36 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
       .toBe(1);
     await page.getByLabel('Status').selectOption('');
     await shot('log');
+  });
+
+  it('edits a template and sees the live preview in markdown, plaintext and HTML', async () => {
+    await go('Templates');
+    await page.getByLabel('Template', { exact: true }).selectOption('new');
+    await page.getByLabel('Key').fill('backup.report');
+    await page.getByLabel('Name').fill('Backup report');
+    await page.getByLabel('Title template').fill('Backup {{job}}');
+    await page.getByLabel(/^Message template/).fill('**{{job}}** took {{minutes}} min <b>raw</b>');
+    await page.getByLabel('Sample values (JSON)').fill('{"job": "nightly", "minutes": 3}');
+    const preview = page.locator('#template-preview');
+    await expect.poll(() => preview.locator('.preview-html strong').textContent()).toBe('nightly');
+    expect(await preview.locator('.preview-title').textContent()).toBe('Backup nightly');
+    expect(await preview.locator('.preview-plain').textContent()).toContain('nightly took 3 min');
+    expect(await preview.locator('.preview-source').textContent()).toContain('<strong>nightly</strong>');
+    expect(await preview.locator('b').count()).toBe(0); // raw HTML in the template stays text
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await expect.poll(() => page.locator('#tpl-notice').textContent()).toBe('Template saved.');
+
+    // Editing the saved one: the preview follows each keystroke's draft.
+    await page.getByLabel(/^Message template/).fill('{{job}} _failed_ after {{minutes}} min; see {{url}}');
+    await expect.poll(() => preview.locator('.preview-html em').textContent()).toBe('failed');
+    expect(await preview.textContent()).toMatch(/No sample value for: .*url/);
+    await shot('templates');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await expect.poll(() => page.locator('#tpl-notice').textContent()).toBe('Template saved.');
+    const saved = async () =>
+      (await h.api('GET', '/api/v1/templates/backup.report', { token: await h.adminToken() })).body
+        .messageTemplate;
+    await expect.poll(saved).toBe('{{job}} _failed_ after {{minutes}} min; see {{url}}');
   });
 
   it('runs without page errors, CSP violations or server errors', () => {

@@ -20,7 +20,7 @@ const PAGES = [
   { path: 'channels', label: 'Channels', view: ChannelsPage, admin: true },
   { path: 'rules', label: 'Rules', view: RulesPage, admin: true },
   { path: 'log', label: 'Delivery log', view: LogPage, admin: true },
-  { path: 'templates', label: 'Templates', view: TemplatesPage },
+  { path: 'templates', label: 'Templates', view: TemplatesPage, admin: true },
   { path: 'settings', label: 'Preferences', view: SettingsPage },
   { path: 'users', label: 'Users', view: UsersPage, admin: true },
 ];

@@ -299,3 +299,67 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     expect(badRequests).toEqual([]);
   });
 });
+
+describe.each(STORES)('web app first run (%s, Chromium)', (store) => {
+  let h: TestHerald;
+  let profileDir: string;
+  let browser: BrowserContext;
+  let banner = '';
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // No admin password configured: the server makes one and prints it on stdout, even with the
+    // log level at silent (the test default).
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      banner += String(chunk);
+      return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+    }) as typeof process.stdout.write;
+    try {
+      h = await startHerald(store, { env: { HERALD_ADMIN_PASSWORD: '' } });
+    } finally {
+      process.stdout.write = write;
+    }
+    profileDir = mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      viewport: { width: 390, height: 844 },
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it('prints the generated password in a plain banner and asks for a new one at first login', async () => {
+    const password = banner.match(/^ {2}Password: (\S+)$/m)?.[1];
+    expect(banner).toContain('Herald created the first admin account.');
+    expect(banner).toMatch(/^ {2}Email: {4}admin@example\.com$/m);
+    expect(password).toBeTruthy();
+
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(8000);
+    await page.goto(`${h.url}/admin`);
+    await page.getByLabel('Email or username').fill('admin');
+    await page.getByLabel('Password').fill(password!);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Choose your own password' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `${store}-first-run.png`), fullPage: true });
+    await page.getByLabel('New password').fill('my-own-password-1');
+    await page.getByLabel('Repeat it').fill('my-own-password-1');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await expect.poll(() => page.locator('#page-title').textContent()).toBe('Inbox');
+
+    // Changed: the next load goes straight to the app, and only the new password logs in.
+    await page.reload();
+    await expect.poll(() => page.locator('#page-title').textContent()).toBe('Inbox');
+    const login = (pw: string) =>
+      h.api('POST', '/api/v1/auth/login', { body: { username: 'admin', password: pw } });
+    expect((await login('my-own-password-1')).status).toBe(200);
+    expect((await login(password!)).status).toBe(401);
+  });
+});

@@ -143,7 +143,7 @@ function App() {
       const coder = await api('GET', '/api/v2/users/me');
       const roles = coder.roles.map((r) => (r.name === 'owner' ? 'admin' : r.name));
       const user = { ...currentUser(), ...me, roles };
-      setState({ phase: me.mustChangePassword ? 'password' : 'in', me: user });
+      setState({ phase: me.credentialsGenerated ? 'password' : 'in', me: user });
     } catch (err) {
       setState({ phase: 'login', notice: err.message });
     }

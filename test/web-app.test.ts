@@ -294,6 +294,54 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     await expect.poll(saved).toBe('{{job}} _failed_ after {{minutes}} min; see {{url}}');
   });
 
+  it('changes preferences and flips the pause switch', async () => {
+    await go('Preferences');
+    const pref = page.locator('#prefs li', { hasText: 'Backup report' }).getByRole('checkbox');
+    await pref.waitFor();
+    const was = await pref.isChecked();
+    await pref.setChecked(!was);
+    await expect.poll(() => page.locator('#prefs-title ~ .status').textContent()).toMatch(/^Backup report: /);
+    const prefs = await h.api('GET', '/api/v2/users/me/notifications/preferences', {
+      token: await h.adminToken(),
+    });
+    const templates = await h.api('GET', '/api/v1/templates/backup.report', { token: await h.adminToken() });
+    expect(prefs.body.find((p: { id: string }) => p.id === templates.body.id)?.disabled).toBe(was);
+
+    await page.getByRole('switch', { name: /Pause all outside deliveries/ }).check();
+    await expect.poll(() => page.locator('#pause-title ~ .status').textContent()).toMatch(/paused/);
+    const settings = async () =>
+      (await h.api('GET', '/api/v2/notifications/settings', { token: await h.adminToken() })).body
+        .notifier_paused;
+    await expect.poll(settings).toBe(true);
+    await shot('preferences');
+    await page.getByRole('switch', { name: /Pause all outside deliveries/ }).uncheck();
+    await expect.poll(settings).toBe(false);
+  });
+
+  it('creates a user and a role as an admin', async () => {
+    await go('Users', 'Users and roles');
+    await page.getByLabel('Email').fill('carol@example.com');
+    await page.getByLabel('Username (optional)').fill('carol');
+    await page.getByLabel('Password').fill('carol-password-1');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.locator('#user-list > li', { hasText: 'carol' }).waitFor();
+
+    await page.getByLabel('New role name').fill('senders');
+    await page.getByRole('form', { name: 'New role' }).getByLabel('messages.send').check();
+    await page.getByRole('button', { name: 'Create role' }).click();
+    await page.locator('#role-list li', { hasText: 'senders' }).waitFor();
+    const carol = page.locator('#user-list > li', { hasText: 'carol' });
+    await carol.getByRole('checkbox', { name: 'senders' }).click();
+    await expect.poll(() => page.locator('main .status').first().textContent()).toBe('Roles of carol saved.');
+    const rolesOfCarol = async () => {
+      const users = await h.api('GET', '/api/v1/users', { token: await h.adminToken() });
+      return users.body.users.find((u: { username: string }) => u.username === 'carol').roles.sort();
+    };
+    await expect.poll(rolesOfCarol).toEqual(['member', 'senders']);
+    expect(await carol.getByRole('checkbox', { name: 'senders' }).isChecked()).toBe(true);
+    await shot('users');
+  });
+
   it('runs without page errors, CSP violations or server errors', () => {
     expect(pageErrors).toEqual([]);
     expect(badRequests).toEqual([]);

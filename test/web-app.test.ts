@@ -48,6 +48,7 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
       viewport: { width: 390, height: 844 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(8000);
     page.on('dialog', (d) => void d.accept());
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (m) => {
@@ -263,8 +264,150 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     await shot('log');
   });
 
+  it('edits a template and sees the live preview in markdown, plaintext and HTML', async () => {
+    await go('Templates');
+    await page.getByLabel('Template', { exact: true }).selectOption('new');
+    await page.getByLabel('Key').fill('backup.report');
+    await page.getByLabel('Name').fill('Backup report');
+    await page.getByLabel('Title template').fill('Backup {{job}}');
+    await page.getByLabel(/^Message template/).fill('**{{job}}** took {{minutes}} min <b>raw</b>');
+    await page.getByLabel('Sample values (JSON)').fill('{"job": "nightly", "minutes": 3}');
+    const preview = page.locator('#template-preview');
+    await expect.poll(() => preview.locator('.preview-html strong').textContent()).toBe('nightly');
+    expect(await preview.locator('.preview-title').textContent()).toBe('Backup nightly');
+    expect(await preview.locator('.preview-plain').textContent()).toContain('nightly took 3 min');
+    expect(await preview.locator('.preview-source').textContent()).toContain('<strong>nightly</strong>');
+    expect(await preview.locator('b').count()).toBe(0); // raw HTML in the template stays text
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await expect.poll(() => page.locator('#tpl-notice').textContent()).toBe('Template saved.');
+
+    // Editing the saved one: the preview follows each keystroke's draft.
+    await page.getByLabel(/^Message template/).fill('{{job}} _failed_ after {{minutes}} min; see {{url}}');
+    await expect.poll(() => preview.locator('.preview-html em').textContent()).toBe('failed');
+    expect(await preview.textContent()).toMatch(/No sample value for: .*url/);
+    await shot('templates');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await expect.poll(() => page.locator('#tpl-notice').textContent()).toBe('Template saved.');
+    const saved = async () =>
+      (await h.api('GET', '/api/v1/templates/backup.report', { token: await h.adminToken() })).body
+        .messageTemplate;
+    await expect.poll(saved).toBe('{{job}} _failed_ after {{minutes}} min; see {{url}}');
+  });
+
+  it('changes preferences and flips the pause switch', async () => {
+    await go('Preferences');
+    const pref = page.locator('#prefs li', { hasText: 'Backup report' }).getByRole('checkbox');
+    await pref.waitFor();
+    const was = await pref.isChecked();
+    await pref.setChecked(!was);
+    await expect.poll(() => page.locator('#prefs-title ~ .status').textContent()).toMatch(/^Backup report: /);
+    const prefs = await h.api('GET', '/api/v2/users/me/notifications/preferences', {
+      token: await h.adminToken(),
+    });
+    const templates = await h.api('GET', '/api/v1/templates/backup.report', { token: await h.adminToken() });
+    expect(prefs.body.find((p: { id: string }) => p.id === templates.body.id)?.disabled).toBe(was);
+
+    await page.getByRole('switch', { name: /Pause all outside deliveries/ }).check();
+    await expect.poll(() => page.locator('#pause-title ~ .status').textContent()).toMatch(/paused/);
+    const settings = async () =>
+      (await h.api('GET', '/api/v2/notifications/settings', { token: await h.adminToken() })).body
+        .notifier_paused;
+    await expect.poll(settings).toBe(true);
+    await shot('preferences');
+    await page.getByRole('switch', { name: /Pause all outside deliveries/ }).uncheck();
+    await expect.poll(settings).toBe(false);
+  });
+
+  it('creates a user and a role as an admin', async () => {
+    await go('Users', 'Users and roles');
+    await page.getByLabel('Email').fill('carol@example.com');
+    await page.getByLabel('Username (optional)').fill('carol');
+    await page.getByLabel('Password').fill('carol-password-1');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.locator('#user-list > li', { hasText: 'carol' }).waitFor();
+
+    await page.getByLabel('New role name').fill('senders');
+    await page.getByRole('form', { name: 'New role' }).getByLabel('messages.send').check();
+    await page.getByRole('button', { name: 'Create role' }).click();
+    await page.locator('#role-list li', { hasText: 'senders' }).waitFor();
+    const carol = page.locator('#user-list > li', { hasText: 'carol' });
+    await carol.getByRole('checkbox', { name: 'senders' }).click();
+    await expect.poll(() => page.locator('main .status').first().textContent()).toBe('Roles of carol saved.');
+    const rolesOfCarol = async () => {
+      const users = await h.api('GET', '/api/v1/users', { token: await h.adminToken() });
+      return users.body.users.find((u: { username: string }) => u.username === 'carol').roles.sort();
+    };
+    await expect.poll(rolesOfCarol).toEqual(['member', 'senders']);
+    expect(await carol.getByRole('checkbox', { name: 'senders' }).isChecked()).toBe(true);
+    await shot('users');
+  });
+
   it('runs without page errors, CSP violations or server errors', () => {
     expect(pageErrors).toEqual([]);
     expect(badRequests).toEqual([]);
+  });
+});
+
+describe.each(STORES)('web app first run (%s, Chromium)', (store) => {
+  let h: TestHerald;
+  let profileDir: string;
+  let browser: BrowserContext;
+  let banner = '';
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // No admin password configured: the server makes one and prints it on stdout, even with the
+    // log level at silent (the test default).
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      banner += String(chunk);
+      return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+    }) as typeof process.stdout.write;
+    try {
+      h = await startHerald(store, { env: { HERALD_ADMIN_PASSWORD: '' } });
+    } finally {
+      process.stdout.write = write;
+    }
+    profileDir = mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      viewport: { width: 390, height: 844 },
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it('prints the generated password in a plain banner and asks for a new one at first login', async () => {
+    const password = banner.match(/^ {2}Password: (\S+)$/m)?.[1];
+    expect(banner).toContain('Herald created the first admin account.');
+    expect(banner).toMatch(/^ {2}Email: {4}admin@example\.com$/m);
+    expect(password).toBeTruthy();
+
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(8000);
+    await page.goto(`${h.url}/admin`);
+    await page.getByLabel('Email or username').fill('admin');
+    await page.getByLabel('Password').fill(password!);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Choose your own password' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `${store}-first-run.png`), fullPage: true });
+    await page.getByLabel('New password').fill('my-own-password-1');
+    await page.getByLabel('Repeat it').fill('my-own-password-1');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await expect.poll(() => page.locator('#page-title').textContent()).toBe('Inbox');
+
+    // Changed: the next load goes straight to the app, and only the new password logs in.
+    await page.reload();
+    await expect.poll(() => page.locator('#page-title').textContent()).toBe('Inbox');
+    const login = (pw: string) =>
+      h.api('POST', '/api/v1/auth/login', { body: { username: 'admin', password: pw } });
+    expect((await login('my-own-password-1')).status).toBe(200);
+    expect((await login(password!)).status).toBe(401);
   });
 });

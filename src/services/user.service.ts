@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.ts';
 import { BUILTIN_ROLES } from '../domain/principal.ts';
 import { insertEvents } from '../store/event.repository.ts';
 import { getRolesByRefs, insertRole, listRoles } from '../store/role.repository.ts';
+import { getSetting, putSetting } from '../store/setting.repository.ts';
 import {
   countAccounts,
   deleteUser,
@@ -245,6 +246,17 @@ export async function setPassword(ctx: AppContext, userId: string, password: str
   );
   ctx.principals.clear();
   if (!ok) throw notFound('User');
+  if (await hasGeneratedPassword(ctx, userId)) {
+    await putSetting(ctx.store.db, GENERATED_PASSWORD_KEY, null, ctx.clock.now());
+  }
+}
+
+/** Settings key naming the account whose password Herald generated and nobody has changed yet. */
+const GENERATED_PASSWORD_KEY = 'auth.generated_password_user';
+
+/** True while `userId` still has the password generated at first start (the app asks for a new one). */
+export async function hasGeneratedPassword(ctx: AppContext, userId: string): Promise<boolean> {
+  return (await getSetting<string | null>(ctx.store.db, GENERATED_PASSWORD_KEY)) === userId;
 }
 
 /**
@@ -259,7 +271,8 @@ export async function bootstrapAdmin(ctx: AppContext): Promise<{ email: string; 
   const generated = ctx.config.adminPassword === undefined;
   const password = ctx.config.adminPassword ?? randomBytes(12).toString('base64url');
   try {
-    await createUser(ctx, { email, username: 'admin', password, roles: ['admin'] });
+    const admin = await createUser(ctx, { email, username: 'admin', password, roles: ['admin'] });
+    if (generated) await putSetting(ctx.store.db, GENERATED_PASSWORD_KEY, admin.id, ctx.clock.now());
   } catch (err) {
     if ((err as { code?: string }).code === 'conflict') return null; // another process won the race
     throw err;

@@ -20,7 +20,7 @@ const PAGES = [
   { path: 'channels', label: 'Channels', view: ChannelsPage, admin: true },
   { path: 'rules', label: 'Rules', view: RulesPage, admin: true },
   { path: 'log', label: 'Delivery log', view: LogPage, admin: true },
-  { path: 'templates', label: 'Templates', view: TemplatesPage },
+  { path: 'templates', label: 'Templates', view: TemplatesPage, admin: true },
   { path: 'settings', label: 'Preferences', view: SettingsPage },
   { path: 'users', label: 'Users', view: UsersPage, admin: true },
 ];
@@ -143,7 +143,7 @@ function App() {
       const coder = await api('GET', '/api/v2/users/me');
       const roles = coder.roles.map((r) => (r.name === 'owner' ? 'admin' : r.name));
       const user = { ...currentUser(), ...me, roles };
-      setState({ phase: me.mustChangePassword ? 'password' : 'in', me: user });
+      setState({ phase: me.credentialsGenerated ? 'password' : 'in', me: user });
     } catch (err) {
       setState({ phase: 'login', notice: err.message });
     }

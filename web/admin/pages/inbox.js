@@ -103,7 +103,13 @@ export function InboxPage() {
 
   useEffect(() => {
     void api('GET', '/api/v1/buckets').then(setBuckets, () => {});
-    void api('GET', '/api/v1/templates').then(setTemplates, () => {});
+    void Promise.all([
+      api('GET', '/api/v2/notifications/templates/system'),
+      api('GET', '/api/v2/notifications/templates/custom'),
+    ]).then(
+      ([a, b]) => setTemplates([...a, ...b]),
+      () => {},
+    );
   }, []);
 
   useEffect(() => {

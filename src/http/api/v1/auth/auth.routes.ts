@@ -10,7 +10,7 @@ import {
   refreshWithCookie,
   sessionOfPair,
 } from '../../../../services/auth.service.ts';
-import { getUserView } from '../../../../services/user.service.ts';
+import { getUserView, hasGeneratedPassword } from '../../../../services/user.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
 import {
   assertSameOrigin,
@@ -125,10 +125,23 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Auth'],
           summary: 'The calling user',
-          response: { 200: UserSchema, ...errorResponses(401) },
+          response: {
+            200: Type.Object({
+              ...UserSchema.properties,
+              credentialsGenerated: Type.Boolean({
+                description:
+                  'True while the account still logs in with the credentials generated at first start; the web app then asks for new ones',
+              }),
+            }),
+            ...errorResponses(401),
+          },
         },
       },
-      async (request) => getUserView(ctx, principalOf(request).userId),
+      async (request) => {
+        const { userId } = principalOf(request);
+        const user = await getUserView(ctx, userId);
+        return { ...user, credentialsGenerated: await hasGeneratedPassword(ctx, userId) };
+      },
     );
   };
 }

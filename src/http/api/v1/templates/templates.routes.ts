@@ -8,6 +8,7 @@ import {
   patchTemplate,
   removeTemplate,
 } from '../../../../services/template.service.ts';
+import { previewTemplate } from '../../../../services/template-preview.service.ts';
 import { errorResponses, IdParams, Nullable } from '../../../schemas/common.schema.ts';
 
 const TemplateView = Type.Object({
@@ -73,6 +74,42 @@ export function templatesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => getTemplateView(ctx, request.params.id),
+    );
+
+    app.post(
+      '/preview',
+      {
+        config: { access: admin },
+        schema: {
+          tags: ['templates'],
+          summary:
+            'Render a template draft with sample values (markdown, HTML and plaintext); nothing is saved',
+          body: Type.Object({
+            titleTemplate: Type.String({ maxLength: 500 }),
+            messageTemplate: fields.messageTemplate,
+            values: Type.Optional(
+              Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), {
+                maxProperties: 200,
+                description: 'Sample placeholder values; placeholders without one render as {{name}}',
+              }),
+            ),
+          }),
+          response: {
+            200: Type.Object({
+              title: Type.Object({ markdown: Type.String(), plaintext: Type.String() }),
+              message: Type.Object({
+                markdown: Type.String(),
+                plaintext: Type.String(),
+                html: Type.String(),
+              }),
+              placeholders: Type.Array(Type.String()),
+              missing: Type.Array(Type.String()),
+            }),
+            ...errorResponses(400, 403),
+          },
+        },
+      },
+      async (request) => previewTemplate(request.body),
     );
 
     app.post(

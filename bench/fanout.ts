@@ -19,23 +19,9 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/config/config.ts';
 import { startServer } from '../src/main.ts';
 import { startPgCluster } from '../test/support/postgres-cluster.ts';
+import { arg, json } from './lib/http.ts';
 
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'probe.ts');
-
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  return i === -1 ? fallback : (argv[i + 1] ?? fallback);
-}
-
-async function json(origin: string, method: string, p: string, token: string | null, body: unknown) {
-  const res = await fetch(origin + p, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${p} → ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, any>;
-}
 
 interface ProbeResult {
   probes: number;

@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { startServer } from '../src/main.ts';
 import { startPgCluster } from '../test/support/postgres-cluster.ts';
 import { drive, type LoadJob, type LoadResult, merge } from './lib/drive.ts';
+import { arg, json } from './lib/http.ts';
 
 const CONNECTIONS = 50;
 /** Load before the measured rounds so JIT and the store's caches are warm; its 201s still count. */
@@ -30,11 +31,6 @@ const ROUND_MS = 2_000;
 interface Measured extends LoadResult {
   /** CPU of this process (the server under test) during the rounds. */
   serverCpuMs: number;
-}
-
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  return i === -1 ? fallback : (argv[i + 1] ?? fallback);
 }
 
 async function measure(job: LoadJob): Promise<Measured> {
@@ -74,16 +70,6 @@ async function startBare(): Promise<{ server: Server; origin: string }> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function json(origin: string, method: string, p: string, token: string | null, body: unknown) {
-  const res = await fetch(origin + p, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${p} → ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, any>;
 }
 
 /** Runs herald on one store against the bare server in alternating rounds; prints the figures. */

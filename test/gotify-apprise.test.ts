@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apprise } from './support/apprise.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
-
-const run = promisify(execFile);
 
 /**
  * Debian's `apprise` CLI as a real Gotify sender: `gotify://HOST:PORT/TOKEN` posts JSON with
  * the token in X-Gotify-Key and needs a 200 to report success (exit 0). Its Gotify plugin
  * parses but never sends URL credentials, so a URL with them must work the same.
  */
-async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await run('apprise', ['-vv', ...args], { timeout: 20_000 });
-    return { code: 0, output: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
 
 describe.each(STORES)('apprise gotify:// on %s', (store) => {
   let h: TestHerald;

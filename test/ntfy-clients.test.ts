@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import publish from '@cityssm/ntfy-publish';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apprise } from './support/apprise.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
-
-const run = promisify(execFile);
 
 /**
  * Debian's `apprise` CLI as a real ntfy publisher: `ntfy://[user:pass@]HOST:PORT/topic` posts
  * ntfy's JSON body to `/` (X-Priority, X-Tags, X-Click as headers, Basic credentials from the
  * URL) and needs a 200 to report success (exit 0).
  */
-async function apprise(...args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await run('apprise', ['-vv', ...args], { timeout: 20_000 });
-    return { code: 0, output: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
 
 describe.each(STORES)('real ntfy clients on %s', (store) => {
   let h: TestHerald;

@@ -18,11 +18,11 @@ describe.each(STORES)('an attachment sent with several messages on %s', (store) 
     const other = (await h.api('POST', '/api/v1/buckets', { token: alice.token, body: { name: 'other' } }))
       .body.id;
     await h.api('POST', `/api/v1/buckets/${team}/members`, {
-      token: alice.token,
+      token: await h.adminToken(), // a server admin adds directly
       body: { userId: 'bob', permission: 'read' },
     });
     await h.api('POST', `/api/v1/buckets/${other}/members`, {
-      token: alice.token,
+      token: await h.adminToken(),
       body: { userId: 'carol', permission: 'read' },
     });
 

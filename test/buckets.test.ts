@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
+import { addMember } from './support/members.ts';
 
 const fields = (body: { validations?: Array<{ field: string }> }) =>
   (body.validations ?? []).map((v) => v.field).sort();
@@ -102,17 +103,16 @@ describe.each(STORES)('buckets on %s', (store) => {
 
   it('grants permission levels: read members read but cannot send, write members send', async () => {
     const b = (await h.api('POST', '/api/v1/buckets', { token: alice.token, body: { name: 'Levels' } })).body;
-    const addBob = await h.api('POST', `/api/v1/buckets/${b.id}/members`, {
-      token: alice.token,
-      body: { userId: bob.id, permission: 'read' },
-    });
+    // alice is not a server admin: bob is invited and accepts.
+    const addBob = await addMember(h, b.id, alice.token, bob, 'read');
     expect(addBob.status).toBe(200);
     expect(addBob.body).toContainEqual(expect.objectContaining({ userId: bob.id, permission: 'read' }));
     // A username works as the user reference too.
-    const addCarol = await h.api('POST', `/api/v1/buckets/${b.id}/members`, {
+    await h.api('POST', `/api/v1/buckets/${b.id}/members`, {
       token: alice.token,
       body: { userId: 'carol', permission: 'write' },
     });
+    const addCarol = await addMember(h, b.id, alice.token, carol, 'write');
     expect(addCarol.status).toBe(200);
     expect(addCarol.body).toContainEqual(expect.objectContaining({ userId: carol.id, permission: 'write' }));
 
@@ -168,10 +168,7 @@ describe.each(STORES)('buckets on %s', (store) => {
 
   it('only bucket admins manage members; members may leave; the owner cannot be removed', async () => {
     const b = (await h.api('POST', '/api/v1/buckets', { token: alice.token, body: { name: 'Team' } })).body;
-    await h.api('POST', `/api/v1/buckets/${b.id}/members`, {
-      token: alice.token,
-      body: { userId: bob.id, permission: 'write' },
-    });
+    await addMember(h, b.id, alice.token, bob, 'write');
     // A write member cannot add others.
     const byWriter = await h.api('POST', `/api/v1/buckets/${b.id}/members`, {
       token: bob.token,
@@ -187,14 +184,8 @@ describe.each(STORES)('buckets on %s', (store) => {
     ).toBe(403);
 
     // A bucket admin can add members.
-    await h.api('POST', `/api/v1/buckets/${b.id}/members`, {
-      token: alice.token,
-      body: { userId: carol.id, permission: 'admin' },
-    });
-    const byAdmin = await h.api('POST', `/api/v1/buckets/${b.id}/members`, {
-      token: carol.token,
-      body: { userId: dave.id, permission: 'read' },
-    });
+    await addMember(h, b.id, alice.token, carol, 'admin');
+    const byAdmin = await addMember(h, b.id, carol.token, dave, 'read');
     expect(byAdmin.status).toBe(200);
     expect((await readMessages(dave.token, b.id)).status).toBe(200);
 

@@ -427,7 +427,7 @@ describe.each(STORES)('Gotify API on %s', (store) => {
     expect(
       (
         await h.api('POST', `/api/v1/buckets/${bucket.id}/members`, {
-          token: alice.token,
+          token: await h.adminToken(), // a server admin adds directly
           body: { userId: bob.id, permission: 'read' },
         })
       ).status,

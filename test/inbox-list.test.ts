@@ -325,7 +325,7 @@ describe.each(STORES)('inbox list, read status and mark-all on %s', (store) => {
     const u = await member();
     const other = await member();
     await h.api('POST', `/api/v1/buckets/${u.bucketId}/members`, {
-      token: u.token,
+      token: await h.adminToken(), // a server admin adds directly
       body: { userId: other.id, permission: 'read' },
     });
     for (let i = 0; i < 3; i++) await post(u, u.bucketId, { title: `m${i}` });

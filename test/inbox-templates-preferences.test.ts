@@ -319,7 +319,7 @@ describe.each(STORES)('custom and test notifications, templates, settings and pr
     const bucket = await h.api('POST', '/api/v1/buckets', { token: u.token, body: { name: 'prefs' } });
     const friend = await member();
     await h.api('POST', `/api/v1/buckets/${bucket.body.id}/members`, {
-      token: u.token,
+      token: await h.adminToken(), // a server admin adds directly
       body: { userId: friend.id, permission: 'read' },
     });
     const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}${V2}/notifications/inbox/watch`, {

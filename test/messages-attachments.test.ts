@@ -38,7 +38,7 @@ async function setUp(h: TestHerald): Promise<Setup> {
   );
   const bucket = await h.api('POST', '/api/v1/buckets', { token: owner.token, body: { name: 'Files' } });
   await h.api('POST', `/api/v1/buckets/${bucket.body.id}/members`, {
-    token: owner.token,
+    token: await h.adminToken(), // a server admin adds directly
     body: { userId: member.id, permission: 'read' },
   });
   const zat = await h.api('POST', '/api/v1/access-tokens', {
@@ -299,7 +299,7 @@ describe.each(STORES)('GET-send, uploads and attachments on %s', (store) => {
         body: { name: 'Temp' },
       });
       await s.h.api('POST', `/api/v1/buckets/${bucket.body.id}/members`, {
-        token: s.owner.token,
+        token: await s.h.adminToken(),
         body: { userId: s.member.id, permission: 'read' },
       });
       const upload = (title: string) =>

@@ -28,8 +28,12 @@ describe.each(STORES)('fan-out, collapse, idempotency, paging and access on %s',
 
   async function makeBucket(name: string, token: string, members: Array<[string, string]> = []) {
     const b = await h.api('POST', '/api/v1/buckets', { token, body: { name } });
+    // A server admin adds members directly (a bucket owner's add is an invite; see bucket-invites).
     for (const [userId, permission] of members) {
-      await h.api('POST', `/api/v1/buckets/${b.body.id}/members`, { token, body: { userId, permission } });
+      await h.api('POST', `/api/v1/buckets/${b.body.id}/members`, {
+        token: admin,
+        body: { userId, permission },
+      });
     }
     return b.body.id as string;
   }

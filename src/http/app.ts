@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { accessTokensRoutes, TokenSchema } from './api/v1/access-tokens/access-tokens.routes.ts';
 import { attachmentsRoutes } from './api/v1/attachments/attachments.routes.ts';
 import { authRoutes } from './api/v1/auth/auth.routes.ts';
-import { BucketSchema, bucketsRoutes, MemberSchema } from './api/v1/buckets/buckets.routes.ts';
+import { BucketSchema, bucketsRoutes, InviteSchema, MemberSchema } from './api/v1/buckets/buckets.routes.ts';
 import { eventsRoutes } from './api/v1/events/events.routes.ts';
 import { inboxStreamRoutes } from './api/v1/inbox/inbox-stream.routes.ts';
 import { messagesRoutes } from './api/v1/messages/messages.routes.ts';
@@ -99,6 +99,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     TokenSchema,
     BucketSchema,
     MemberSchema,
+    InviteSchema,
     ActionSchema,
     AttachmentSchema,
     MessageSchema,

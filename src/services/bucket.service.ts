@@ -5,16 +5,23 @@ import { hasPermission, isAdmin, type Principal } from '../domain/principal.ts';
 import {
   type BucketRow,
   deleteBucket,
+  deleteInvite,
   findBucketsByName,
   findBucketsByNameAny,
   getBucket,
   getBucketForUser,
+  getInvite,
+  type InviteWithBucket,
   insertBucket,
   listAllBuckets,
   listBucketsForUser,
+  listInvitesForBucket,
+  listInvitesForUser,
   listMembers,
+  memberPermission,
   removeMember,
   updateBucket,
+  upsertInvite,
   upsertMember,
 } from '../store/bucket.repository.ts';
 import { findUserByRef } from '../store/user.repository.ts';
@@ -245,6 +252,15 @@ export async function bucketMembers(
   }));
 }
 
+/** How long an invite can be accepted. */
+export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Adds a member or changes their permission. A server admin adds directly; anyone else with
+ * admin on the bucket invites the user, who becomes a member only on accepting. For a non-admin
+ * the answer is the same whether or not the user exists (no account-existence leak): the
+ * current member list, unchanged until the invitee accepts.
+ */
 export async function setMember(
   ctx: AppContext,
   principal: Principal,
@@ -254,13 +270,116 @@ export async function setMember(
 ): Promise<MemberView[]> {
   const access = await resolveBucket(ctx, principal, ref, 'id');
   requireBucket(principal, access, 'admin');
+  const bucketId = access.bucket.id;
   const user = await findUserByRef(ctx.store.db, userRef);
-  if (!user) throw invalid('userId', `no user "${userRef}"`);
-  if (user.id === access.bucket.owner_id) throw invalid('userId', "the owner's permission cannot change");
-  await ctx.store.writer.run((tx) =>
-    upsertMember(tx, access.bucket.id, user.id, permission, ctx.clock.now()),
-  );
-  return bucketMembers(ctx, principal, access.bucket.id);
+  if (isAdmin(principal)) {
+    if (!user) throw invalid('userId', `no user "${userRef}"`);
+    if (user.id === access.bucket.owner_id) throw invalid('userId', "the owner's permission cannot change");
+    await ctx.store.writer.run((tx) => upsertMember(tx, bucketId, user.id, permission, ctx.clock.now()));
+    return bucketMembers(ctx, principal, bucketId);
+  }
+  if (user && user.id === access.bucket.owner_id) {
+    throw invalid('userId', "the owner's permission cannot change");
+  }
+  const now = ctx.clock.now();
+  // Unknown users take the same path (a write transaction) so the answer and its timing match.
+  await ctx.store.writer.run(async (tx) => {
+    if (!user) return;
+    // An existing member's permission changes in place; everyone else gets an invite.
+    if ((await memberPermission(tx, bucketId, user.id)) !== null) {
+      await upsertMember(tx, bucketId, user.id, permission, now);
+      return;
+    }
+    await upsertInvite(tx, {
+      id: newId(now),
+      bucket_id: bucketId,
+      user_id: user.id,
+      permission,
+      invited_by: principal.userId,
+      created_at: now,
+      expires_at: now + INVITE_TTL_MS,
+    });
+  });
+  return bucketMembers(ctx, principal, bucketId);
+}
+
+export interface InviteView {
+  id: string;
+  bucketId: string;
+  bucketName: string;
+  userId: string;
+  permission: string;
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+const toInviteView = (i: InviteWithBucket): InviteView => ({
+  id: i.id,
+  bucketId: i.bucket_id,
+  bucketName: i.bucket_name,
+  userId: i.user_id,
+  permission: i.permission,
+  invitedBy: i.invited_by,
+  createdAt: new Date(Number(i.created_at)).toISOString(),
+  expiresAt: new Date(Number(i.expires_at)).toISOString(),
+});
+
+/** The caller's own pending (unexpired) invites. */
+export async function myInvites(ctx: AppContext, principal: Principal): Promise<InviteView[]> {
+  return (await listInvitesForUser(ctx.store.db, principal.userId, ctx.clock.now())).map(toInviteView);
+}
+
+/** A bucket's pending invites (bucket admins). */
+export async function bucketInvites(
+  ctx: AppContext,
+  principal: Principal,
+  ref: string,
+): Promise<InviteView[]> {
+  const access = await resolveBucket(ctx, principal, ref, 'id');
+  requireBucket(principal, access, 'admin');
+  return (await listInvitesForBucket(ctx.store.db, access.bucket.id, ctx.clock.now())).map(toInviteView);
+}
+
+/** Accepts (membership at the invited permission) or declines the caller's own invite. */
+export async function answerInvite(
+  ctx: AppContext,
+  principal: Principal,
+  inviteId: string,
+  accept: boolean,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const found = await ctx.store.writer.run(async (tx) => {
+    const invite = await getInvite(tx, inviteId);
+    // Someone else's invite answers exactly like a missing one.
+    if (!invite || invite.user_id !== principal.userId) return 'missing' as const;
+    await deleteInvite(tx, invite.id);
+    if (Number(invite.expires_at) <= now) return 'expired' as const;
+    if (accept && (await memberPermission(tx, invite.bucket_id, invite.user_id)) === null) {
+      await upsertMember(tx, invite.bucket_id, invite.user_id, invite.permission, now);
+    }
+    return 'ok' as const;
+  });
+  if (found === 'missing') throw notFound('Invite');
+  if (found === 'expired')
+    throw new AppError('notFound', 'This invite has expired.', [{ field: 'inviteId', detail: 'expired' }]);
+}
+
+/** Withdraws a pending invite (bucket admins). */
+export async function revokeInvite(
+  ctx: AppContext,
+  principal: Principal,
+  ref: string,
+  inviteId: string,
+): Promise<void> {
+  const access = await resolveBucket(ctx, principal, ref, 'id');
+  requireBucket(principal, access, 'admin');
+  const removed = await ctx.store.writer.run(async (tx) => {
+    const invite = await getInvite(tx, inviteId);
+    if (!invite || invite.bucket_id !== access.bucket.id) return false;
+    return deleteInvite(tx, invite.id);
+  });
+  if (!removed) throw notFound('Invite');
 }
 
 export async function dropMember(

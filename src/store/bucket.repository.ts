@@ -103,6 +103,7 @@ export async function deleteBucket(db: Executor, id: string): Promise<void> {
   // SQLite (foreign keys on) and PostgreSQL behave the same.
   await db.deleteFrom('notifications').where('bucket_id', '=', id).execute();
   await db.deleteFrom('messages').where('bucket_id', '=', id).execute();
+  await db.deleteFrom('bucket_invites').where('bucket_id', '=', id).execute();
   await db.deleteFrom('bucket_members').where('bucket_id', '=', id).execute();
   await db.deleteFrom('buckets').where('id', '=', id).execute();
 }
@@ -177,4 +178,76 @@ export async function memberIdsByRefs(
     if (r.email) out.set(r.email, r.id);
   }
   return out;
+}
+
+export interface InviteRow {
+  id: string;
+  bucket_id: string;
+  user_id: string;
+  permission: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Creates or renews the pending invite of a user to a bucket. */
+export async function upsertInvite(db: Executor, row: InviteRow): Promise<void> {
+  await db
+    .insertInto('bucket_invites')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['bucket_id', 'user_id']).doUpdateSet({
+        permission: row.permission,
+        invited_by: row.invited_by,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+      }),
+    )
+    .execute();
+}
+
+export async function getInvite(db: Executor, id: string): Promise<InviteRow | undefined> {
+  return db.selectFrom('bucket_invites').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface InviteWithBucket extends InviteRow {
+  bucket_name: string;
+}
+
+/** A user's unexpired invites, with the bucket's name. */
+export async function listInvitesForUser(
+  db: Executor,
+  userId: string,
+  now: number,
+): Promise<InviteWithBucket[]> {
+  return db
+    .selectFrom('bucket_invites')
+    .innerJoin('buckets', 'buckets.id', 'bucket_invites.bucket_id')
+    .selectAll('bucket_invites')
+    .select('buckets.name as bucket_name')
+    .where('bucket_invites.user_id', '=', userId)
+    .where('bucket_invites.expires_at', '>', now)
+    .orderBy('bucket_invites.created_at')
+    .execute();
+}
+
+export async function listInvitesForBucket(
+  db: Executor,
+  bucketId: string,
+  now: number,
+): Promise<InviteWithBucket[]> {
+  return db
+    .selectFrom('bucket_invites')
+    .innerJoin('buckets', 'buckets.id', 'bucket_invites.bucket_id')
+    .selectAll('bucket_invites')
+    .select('buckets.name as bucket_name')
+    .where('bucket_invites.bucket_id', '=', bucketId)
+    .where('bucket_invites.expires_at', '>', now)
+    .orderBy('bucket_invites.created_at')
+    .execute();
+}
+
+export async function deleteInvite(db: Executor, id: string): Promise<boolean> {
+  const res = await db.deleteFrom('bucket_invites').where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
 }

@@ -16,6 +16,7 @@ import type {
 } from './gotify.table.ts';
 import type {
   AttachmentTable,
+  BucketInviteTable,
   BucketMemberTable,
   BucketTable,
   IdempotencyKeyTable,
@@ -46,6 +47,7 @@ export interface Database {
   settings: SettingTable;
   buckets: BucketTable;
   bucket_members: BucketMemberTable;
+  bucket_invites: BucketInviteTable;
   templates: TemplateTable;
   messages: MessageTable;
   notifications: NotificationTable;

@@ -19,6 +19,17 @@ export interface BucketMemberTable {
   created_at: number;
 }
 
+/** A pending invitation to join a bucket (see migration 0013). */
+export interface BucketInviteTable {
+  id: string;
+  bucket_id: string;
+  user_id: string;
+  permission: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface MessageTable {
   id: string;
   bucket_id: string | null;

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-message-attachments.ts';
 import * as m0006 from './migrations/0006-gotify.ts';
 import * as m0007 from './migrations/0007-coder-clients.ts';
 import * as m0012 from './migrations/0012-gatwy-settings.ts';
+import * as m0013 from './migrations/0013-bucket-invites.ts';
 import * as m0014 from './migrations/0014-ntfy.ts';
 import * as m0014s from './migrations/0014-ntfy-scheduled.ts';
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-gotify': m0006,
   '0007-coder-clients': m0007,
   '0012-gatwy-settings': m0012,
+  '0013-bucket-invites': m0013,
   '0014-ntfy': m0014,
   '0014-ntfy-scheduled': m0014s,
 };

@@ -2,14 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
 import {
+  answerInvite,
   BUCKET_PERMISSIONS,
+  bucketInvites,
   bucketMembers,
   createBucket,
   dropMember,
   getBucketView,
   listBuckets,
+  myInvites,
   patchBucket,
   removeBucket,
+  revokeInvite,
   setMember,
 } from '../../../../services/bucket.service.ts';
 import { listBucketMessagePage } from '../../../../services/bucket-messages.service.ts';
@@ -40,6 +44,20 @@ export const MemberSchema = Type.Object(
     createdAt: Type.String(),
   },
   { $id: 'BucketMember' },
+);
+
+export const InviteSchema = Type.Object(
+  {
+    id: Type.String(),
+    bucketId: Type.String(),
+    bucketName: Type.String(),
+    userId: Type.String(),
+    permission: Type.String(),
+    invitedBy: Type.String(),
+    createdAt: Type.String(),
+    expiresAt: Type.String(),
+  },
+  { $id: 'BucketInvite' },
 );
 
 const Grantable = Type.Union(
@@ -138,6 +156,72 @@ export function bucketsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     );
 
     app.get(
+      '/invites',
+      {
+        config: { access: read },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Your pending bucket invites',
+          response: { 200: Type.Array(Type.Ref('BucketInvite')) },
+        },
+      },
+      async (request) => myInvites(ctx, principalOf(request)),
+    );
+
+    for (const [verb, accept] of [
+      ['accept', true],
+      ['decline', false],
+    ] as const) {
+      app.post(
+        `/invites/:inviteId/${verb}`,
+        {
+          config: { access: write },
+          schema: {
+            tags: ['buckets'],
+            summary: accept ? 'Accept your invite: you become a member' : 'Decline your invite',
+            params: Type.Object({ inviteId: Type.String({ minLength: 1, maxLength: 100 }) }),
+            response: { 204: Type.Null(), ...errorResponses(404) },
+          },
+        },
+        async (request, reply) => {
+          await answerInvite(ctx, principalOf(request), request.params.inviteId, accept);
+          return reply.code(204).send(null);
+        },
+      );
+    }
+
+    app.get(
+      '/:id/invites',
+      {
+        config: { access: read },
+        schema: {
+          tags: ['buckets'],
+          summary: "A bucket's pending invites (bucket admins)",
+          params: IdParams,
+          response: { 200: Type.Array(Type.Ref('BucketInvite')), ...errorResponses(403, 404) },
+        },
+      },
+      async (request) => bucketInvites(ctx, principalOf(request), request.params.id),
+    );
+
+    app.delete(
+      '/:id/invites/:inviteId',
+      {
+        config: { access: write },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Withdraw a pending invite (bucket admins)',
+          params: Type.Object({ id: Type.String(), inviteId: Type.String() }),
+          response: { 204: Type.Null(), ...errorResponses(403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await revokeInvite(ctx, principalOf(request), request.params.id, request.params.inviteId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
       '/:id/members',
       {
         config: { access: read },
@@ -157,7 +241,8 @@ export function bucketsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         config: { access: write },
         schema: {
           tags: ['buckets'],
-          summary: 'Add a member or change their permission (bucket admins and owner)',
+          summary:
+            'Add a member (server admins) or invite a user (bucket admins); the answer never tells whether the user exists',
           params: IdParams,
           body: Type.Object({
             userId: Type.String({ minLength: 1, maxLength: 320, description: 'User id, username or email' }),

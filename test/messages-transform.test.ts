@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
+import { addMember } from './support/members.ts';
 
 const fields = (body: { validations?: Array<{ field: string }> }) =>
   (body.validations ?? []).map((v) => v.field).sort();
@@ -192,10 +193,7 @@ describe.each(STORES)('POST /api/v1/messages/transform on %s', (store) => {
     );
     bucketId = (await h.api('POST', '/api/v1/buckets', { token: owner.token, body: { name: 'Hooks' } })).body
       .id;
-    await h.api('POST', `/api/v1/buckets/${bucketId}/members`, {
-      token: owner.token,
-      body: { userId: member.id, permission: 'read' },
-    });
+    await addMember(h, bucketId, owner.token, member, 'read');
     zat = (
       await h.api('POST', '/api/v1/access-tokens', {
         token: owner.token,
@@ -220,36 +218,63 @@ describe.each(STORES)('POST /api/v1/messages/transform on %s', (store) => {
           .executeTakeFirstOrThrow()
       ).n,
     );
+  const countNotifications = async () =>
+    Number(
+      (
+        await h.server.ctx.store.db
+          .selectFrom('notifications')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
-  it('names both missing query parameters', async () => {
+  it("answers Zentik's 400s for missing query parameters: the parser first, then the bucket", async () => {
+    const before = await countMessages();
     const none = await h.api('POST', '/api/v1/messages/transform', {
       token: zat,
       body: authentikLoginFailed,
     });
     expect(none.status).toBe(400);
-    expect(fields(none.body)).toEqual(['bucketId', 'parser']);
+    expect(fields(none.body)).toEqual(['parser']);
+    expect(none.body.detail).toContain('Parameter "parser" is required');
+    const emptyParser = await h.api('POST', `/api/v1/messages/transform?parser=&bucketId=${bucketId}`, {
+      token: zat,
+      body: authentikLoginFailed,
+    });
+    expect(emptyParser.status).toBe(400);
+    expect(fields(emptyParser.body)).toEqual(['parser']);
     const noBucket = await h.api('POST', '/api/v1/messages/transform?parser=authentik', {
       token: zat,
       body: authentikLoginFailed,
     });
     expect(noBucket.status).toBe(400);
     expect(fields(noBucket.body)).toEqual(['bucketId']);
-    const noParser = await h.api('POST', `/api/v1/messages/transform?bucketId=${bucketId}`, {
-      token: zat,
-      body: authentikLoginFailed,
-    });
-    expect(noParser.status).toBe(400);
-    expect(fields(noParser.body)).toEqual(['parser']);
+    expect(noBucket.body.detail).toContain('Parameter "bucketId" or "magicCode" is required');
+    expect(await countMessages()).toBe(before);
   });
 
-  it('answers 404 for an unknown parser, listing the built-in ones', async () => {
+  it("answers 404 with Zentik's sentence for an unknown parser, and sends nothing", async () => {
     const before = await countMessages();
-    for (const name of ['jenkins', 'constructor', '__proto__']) {
+    for (const name of ['jenkins', 'constructor', '__proto__', 'ZentikGrafana']) {
       const res = await transform(name, { anything: true });
       expect(res.status).toBe(404);
-      expect(res.body.detail).toContain('authentik');
+      expect(res.body.detail).toBe(`Builtin parser not found: ${name}`);
+      expect(fields(res.body)).toEqual(['parser']);
     }
     expect(await countMessages()).toBe(before);
+  });
+
+  it.each([
+    ['authentik'],
+    ['Authentik'],
+    ['AUTHENTIK'],
+    ['ZentikAuthentik'],
+    ['ZENTIK_AUTHENTIK'],
+    ['zentik_authentik'],
+  ])('accepts the parser name %s', async (name) => {
+    const res = await transform(name, authentikLoginFailed);
+    expect(res.status).toBe(201);
+    expect(res.body.title).toBe('Login_failed: AnonymousUser');
   });
 
   it('answers 400 for a payload that is not JSON', async () => {
@@ -261,12 +286,13 @@ describe.each(STORES)('POST /api/v1/messages/transform on %s', (store) => {
     expect(res.status).toBe(400);
   });
 
-  it('authentik (posted as text/json): a failed login becomes a critical message', async () => {
+  it('authentik (posted as text/json): a failed login is Zentik\'s CRITICAL "Login_failed: <user>"', async () => {
     const res = await transform('authentik', authentikLoginFailed, { 'content-type': 'text/json' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      title: 'Authentik: Login failed',
-      subtitle: 'AnonymousUser',
+      title: 'Login_failed: AnonymousUser',
+      subtitle: null,
+      body: 'AnonymousUser\nUser agent: Mozilla/5.0',
       deliveryType: 'CRITICAL',
       bucketId,
       senderId: owner.id,
@@ -274,30 +300,160 @@ describe.each(STORES)('POST /api/v1/messages/transform on %s', (store) => {
     });
   });
 
-  it('servarr: a Sonarr import becomes "Sonarr: Downloaded" with its poster and link', async () => {
+  it("servarr: a Sonarr download gives Zentik's text, with the poster as image", async () => {
     const res = await transform('servarr', sonarrDownload);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      title: 'Sonarr: Downloaded',
-      body: 'Severance S01E02 - Half Loop [WEBDL-1080p]',
-      tapAction: { type: 'NAVIGATE', value: 'https://sonarr.example.com' },
-      attachments: [{ mediaType: 'IMAGE', url: 'https://artworks.thetvdb.com/p.jpg' }],
+      title: 'Download: Severance S01E02 - Half Loop (2022)',
+      subtitle: 'TV Show via Sonarr',
+      body: 'Severance (2022)\nSeason: 1\nEpisode: 2\nTitle: Half Loop\nQuality: WEBDL-1080p\nSize: 2.72 GB\nUpgrade: No\nInstance: Sonarr',
+      deliveryType: 'NORMAL',
+      attachments: [
+        { mediaType: 'IMAGE', url: 'https://artworks.thetvdb.com/p.jpg', name: 'Severance Poster' },
+      ],
     });
   });
 
-  it('github: a push (event from the X-GitHub-Event header) lists its commits', async () => {
-    const res = await transform('github', githubPush, {
+  it('github: the event is read from the body, with or without X-GitHub-Event', async () => {
+    const expected = {
+      title: 'octocat/hello-world: 📝 2 commits pushed',
+      subtitle: 'to main by octocat',
+      body:
+        'Branch: main\nAuthor: octocat\nCommits: 2\n\nLatest: 0d1a26e - Bump version\n\n' +
+        '<a href="https://github.com/octocat/hello-world/compare/main">View Commits</a> • ' +
+        '<a href="https://github.com/octocat/hello-world">View Repository</a>',
+      deliveryType: 'NORMAL',
+    };
+    const withHeader = await transform('github', githubPush, {
       'x-github-event': 'push',
       'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
     });
+    expect(withHeader.status).toBe(201);
+    expect(withHeader.body).toMatchObject(expected);
+    const noHeader = await transform('GitHub', githubPush);
+    expect(noHeader.status).toBe(201);
+    expect(noHeader.body).toMatchObject(expected);
+  });
+
+  it.each([
+    [
+      'railway',
+      {
+        type: 'DEPLOY',
+        status: 'SUCCESS',
+        timestamp: '2025-01-20T18:42:00.000Z',
+        project: { id: 'p-1', name: 'Blog' },
+        environment: { id: 'e-1', name: 'production' },
+      },
+      '✅ Blog',
+    ],
+    [
+      'expo',
+      {
+        id: 'b-1',
+        accountName: 'acme',
+        projectName: 'app',
+        platform: 'ios',
+        status: 'errored',
+        buildDetailsPageUrl: 'https://expo.dev/b/1',
+      },
+      '🍎 ❌ EAS Build Errored',
+    ],
+    [
+      'status-io',
+      {
+        id: 'i',
+        message_id: 'm',
+        title: 'API down',
+        details: 'Investigating',
+        current_state: 'Investigating',
+        status_page_url: 'https://status.example.org',
+        incident_url: 'https://status.example.org/i',
+      },
+      '🚨 Incident: API down',
+    ],
+    [
+      'instatus',
+      {
+        meta: {},
+        page: { url: 'https://acme.instatus.com' },
+        component_update: { new_status: 'MAJOROUTAGE' },
+        component: { name: 'API' },
+      },
+      '🚨 Component Update: API',
+    ],
+    [
+      'statuspage',
+      {
+        meta: {},
+        page: { id: 'pg', status_description: 'Minor' },
+        component_update: {
+          old_status: 'operational',
+          new_status: 'degraded_performance',
+          created_at: '2025-02-14T11:00:00Z',
+        },
+        component: { name: 'API' },
+      },
+      '⚠️ Component Update: API',
+    ],
+    [
+      'EMQX',
+      { event: 'client.disconnected', clientid: 'sensor-1', reason: 'keepalive_timeout' },
+      'EMQX • client.disconnected',
+    ],
+  ])("%s: a payload becomes a message with Zentik's title", async (name, payload, title) => {
+    const res = await transform(name, payload);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
-      title: 'octocat/hello-world: 2 commits pushed to main',
-      body: 'a10867b Fix login redirect (monalisa)\n0d1a26e Bump version (octocat)',
-      groupId: 'octocat/hello-world',
+    expect(res.body.title).toBe(title);
+  });
+
+  it.each([
+    ['authentik', { body: 'login: {}', user_email: 'a@example.org', user_username: 'a' }],
+    ['servarr', { eventType: 'Grab', instanceName: 'Prowlarr', release: { indexer: 'NZBgeek' } }],
+    ['github', { zen: 'Speak like a human.', hook_id: 1 }],
+    ['railway', { project: { name: 'Blog' } }],
+    [
+      'expo',
+      { id: 'b', accountName: 'acme', projectName: 'app', platform: 'web', status: 'finished', metadata: {} },
+    ],
+    ['status-io', { id: 'i', title: 'no urls' }],
+    ['instatus', { page: { url: 'https://acme.instatus.com' }, incident: { name: 'x' } }],
+    ['atlas-statuspage', { meta: {}, page: {}, incident: { name: 'x' } }],
+    ['emqx', { action: 'client_connected', clientid: 'c' }],
+    ['authentik', 'a JSON string, not an object'],
+  ])('%s: a payload Zentik skips answers 204 with no body and stores nothing', async (name, payload) => {
+    const before = await countMessages();
+    const inboxBefore = await countNotifications();
+    const res = await transform(name, payload);
+    expect(res.status).toBe(204);
+    expect(res.text ?? '').toBe('');
+    expect(await countMessages()).toBe(before);
+    expect(await countNotifications()).toBe(inboxBefore);
+  });
+
+  it('a skipped payload still needs write access to the bucket', async () => {
+    const skipped = { eventType: 'Grab', instanceName: 'Prowlarr' };
+    const denied = await h.api('POST', `/api/v1/messages/transform?parser=servarr&bucketId=${bucketId}`, {
+      token: member.token,
+      body: skipped,
     });
-    const noHeader = await transform('github', githubPush);
-    expect(noHeader.status).toBe(400);
+    expect(denied.status).toBe(403);
+    const missing = await h.api('POST', '/api/v1/messages/transform?parser=servarr&bucketId=NoSuchBucket', {
+      token: zat,
+      body: skipped,
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('answers 400 naming the field where Zentik fails on a payload, and sends nothing', async () => {
+    const before = await countMessages();
+    const res = await transform('authentik', { ...authentikLoginFailed, body: 42 });
+    expect(res.status).toBe(400);
+    expect(fields(res.body)).toEqual(['(body).body']);
+    const push = await transform('github', { ...githubPush, head_commit: { id: 7, message: 'x' } });
+    expect(push.status).toBe(400);
+    expect(fields(push.body)).toEqual(['(body).head_commit.id']);
+    expect(await countMessages()).toBe(before);
   });
 
   it('alertmanager: a firing alert group becomes a critical message that collapses by group', async () => {

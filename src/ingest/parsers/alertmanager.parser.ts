@@ -5,7 +5,7 @@
  * generatorURL, fingerprint}]}`.
  */
 import { groupBody, groupDelivery, groupName, groupTitle, readAlertGroup } from './alert-group.ts';
-import { finishMessage, type Parser } from './parser.ts';
+import { finishMessage, type MessageParser } from './parser.ts';
 import { asHttpUrl, asString, linkActions, navigate, requireObject } from './payload-reader.ts';
 
 const SOURCE = 'Alertmanager';
@@ -17,7 +17,7 @@ function silenceUrl(externalUrl: string | undefined, labels: Record<string, stri
   return `${externalUrl.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(`{${pairs.join(',')}}`)}`;
 }
 
-export const alertmanagerParser: Parser = (payload) => {
+export const alertmanagerParser: MessageParser = (payload) => {
   const p = requireObject(payload, SOURCE);
   const group = readAlertGroup(p, SOURCE);
   const externalUrl = asHttpUrl(group.externalURL);

@@ -1,109 +1,128 @@
 /**
- * Authentik. Two shapes arrive here:
- * - the generic "Webhook" notification transport: `{body, severity, user_email, user_username,
- *   event_user_email?, event_user_username?}`, where `body` is the event summary, usually
- *   `"<action>: <python dict of the event context>"` or a plain message such as an update notice;
- * - a simple event object posted by scripts or property mappings: `{event, username, ...}`
- *   (`action` and a nested `user` as in Authentik's own event API are accepted too).
+ * Authentik's generic "Webhook" notification transport, read as Zentik's built-in parser reads
+ * it. The transport posts `{body, severity, user_email, user_username, event_user_email,
+ * event_user_username}`, where `body` is the event summary: `"<action>: <python dict of the
+ * event context>"` (e.g. `login_failed: {'username': …, 'http_request': {…}}`) or a plain
+ * sentence such as an update notice.
+ *
+ * Skipped (204, no message), as in Zentik: anything without a `body`, a `severity`, an email
+ * (`user_email` or `event_user_email`) and a username (`user_username` or `event_user_username`).
  */
-
 import {
   type DeliveryType,
-  finishMessage,
+  finishZentikMessage,
   type ParsedMessage,
   type Parser,
-  ParserInputError,
+  SKIPPED,
 } from './parser.ts';
-import { asObject, asString, humanize, type JsonObject, requireObject } from './payload-reader.ts';
+import { asObject, type JsonObject } from './payload-reader.ts';
+import { capitalize, obj, text } from './zentik-reader.ts';
 
-const SOURCE = 'Authentik';
+type EventType = 'loginSuccess' | 'loginFailed' | 'logout' | 'updateAvailable';
+const MAPPED: readonly string[] = ['loginSuccess', 'loginFailed', 'logout', 'updateAvailable'];
 
-// Actions that mean an attack in progress or an identity provider that is failing people: they
-// should reach an admin even in do-not-disturb. Routine actions (login, logout, model edits)
-// stay NORMAL. An explicit `alert` severity on the notification rule also escalates.
-const ALERT_ACTIONS: ReadonlySet<string> = new Set([
-  'login_failed',
-  'suspicious_request',
-  'impersonation_started',
-  'policy_exception',
-  'system_exception',
-  'system_task_exception',
-  'configuration_error',
-]);
-
-// Authentik's severities are notice < warning < alert; only the top one is an alarm.
-const ALERT_SEVERITY = 'alert';
-
-/** `user.login_failed`, `login-failed` and `login_failed` all name the same Authentik action. */
-function normalizeAction(raw: string): string {
-  const last = raw.split('.').pop() ?? raw;
-  return last.trim().toLowerCase().replace(/-/g, '_');
+/** The action, from the sentence Authentik writes or else from the `<action>:` prefix. */
+function eventTypeOf(body: string): EventType | string {
+  if (body.includes('logged in successfully')) return 'loginSuccess';
+  if (body.includes('failed to log in')) return 'loginFailed';
+  if (body.includes('logged out')) return 'logout';
+  if (body.includes('New version') && body.includes('available')) return 'updateAvailable';
+  const prefix = /^(\w+):/.exec(body)?.[1];
+  if (prefix === undefined) return 'unknown';
+  if (prefix === 'login') return 'loginSuccess';
+  if (prefix === 'login_failed') return 'loginFailed';
+  return prefix;
 }
 
-function deliveryFor(action: string | undefined, severity: string | undefined): DeliveryType {
-  if (severity?.toLowerCase() === ALERT_SEVERITY) return 'CRITICAL';
-  if (action !== undefined && ALERT_ACTIONS.has(action)) return 'CRITICAL';
-  return 'NORMAL';
+interface Context {
+  userAgent?: unknown;
+  asn?: unknown;
+  geo?: unknown;
+  pathNext?: unknown;
+  authMethod?: unknown;
 }
 
-// The notification summary starts with the action name when the event has no own message.
-const SUMMARY_ACTION = /^([a-z_]+):\s/;
-
-function fromNotification(payload: JsonObject): ParsedMessage {
-  const body = asString(payload.body);
-  if (body === undefined) {
-    throw new ParserInputError(`${SOURCE} notification payload is missing "body"`, 'body');
+/**
+ * The event context after the first `: `. Authentik writes it as a Python dict; like Zentik,
+ * quotes and Python literals are swapped for JSON's and anything that still does not parse is
+ * treated as no context.
+ */
+function contextOf(body: string): Context {
+  const dict = /:\s*({.*})$/.exec(body)?.[1];
+  if (dict === undefined) return {};
+  let data: JsonObject | undefined;
+  try {
+    data = asObject(
+      JSON.parse(
+        dict
+          .replace(/'/g, '"')
+          .replace(/\bTrue\b/g, 'true')
+          .replace(/\bFalse\b/g, 'false')
+          .replace(/\bNone\b/g, 'null'),
+      ),
+    );
+  } catch {
+    return {};
   }
-  const severity = asString(payload.severity);
-  const action = SUMMARY_ACTION.exec(body)?.[1];
-  const heading = action !== undefined ? humanize(action) : severity ? humanize(severity) : 'Notification';
-  return finishMessage({
-    title: `${SOURCE}: ${heading}`,
-    subtitle: asString(payload.event_user_username) ?? asString(payload.event_user_email),
-    body,
-    deliveryType: deliveryFor(action, severity),
-  });
+  if (data === undefined) return {};
+  const request = obj(data.http_request);
+  return {
+    userAgent: data.userAgent || request?.user_agent,
+    asn: data.asn,
+    geo: data.geo,
+    pathNext: data.pathNext || obj(request?.args)?.next,
+    authMethod: data.authMethod || data.auth_method,
+  };
 }
 
-function fromEvent(payload: JsonObject, rawAction: string): ParsedMessage {
-  const action = normalizeAction(rawAction);
-  const user = asObject(payload.user);
-  const context = asObject(payload.context);
-  // On a failed login the event's user is AnonymousUser; the name that was tried is in context.
-  const username =
-    asString(payload.username) ??
-    asString(context?.username) ??
-    asString(payload.user) ??
-    asString(user?.username) ??
-    asString(payload.user_username);
-  const email = asString(payload.email) ?? asString(user?.email) ?? asString(payload.user_email);
-  const app = asString(payload.app) ?? asString(payload.application);
-  const ip = asString(payload.client_ip) ?? asString(payload.ip);
-  const message = asString(payload.message) ?? asString(context?.message);
+/** The origin of the `redirect_uri` inside the flow's `next` path: the app being signed in to. */
+function targetApp(next: unknown): string | undefined {
+  if (!next || next === '/') return undefined;
+  try {
+    const redirect = new URL(`http://localhost:9090${next}`).searchParams.get('redirect_uri');
+    return redirect ? new URL(redirect).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
-  const who = username !== undefined && email !== undefined ? `${username} <${email}>` : (username ?? email);
-
-  const details = [
-    who !== undefined ? `User: ${who}` : undefined,
-    ip !== undefined ? `IP: ${ip}` : undefined,
-    app !== undefined ? `Application: ${app}` : undefined,
-    message,
-  ].filter((line): line is string => line !== undefined);
-
-  return finishMessage({
-    title: `${SOURCE}: ${humanize(action)}${username !== undefined ? ` (${username})` : ''}`,
-    body: details.join('\n'),
-    deliveryType: deliveryFor(action, asString(payload.severity)),
-  });
+function loginBody(username: unknown, context: Context): string {
+  let body = `${username}`;
+  const target = targetApp(context.pathNext);
+  if (target) body += `\nApp: ${target}`;
+  if (context.userAgent) body += `\nUser agent: ${context.userAgent}`;
+  if (context.authMethod) body += `\nAuthentication method: ${context.authMethod}`;
+  if (context.asn) body += `\nASN: ${obj(context.asn)?.asn} (${obj(context.asn)?.as_org})`;
+  if (context.geo) body += `\nLocation: ${obj(context.geo)?.city}, ${obj(context.geo)?.country}`;
+  return body;
 }
 
 export const authentikParser: Parser = (payload) => {
-  const object = requireObject(payload, SOURCE);
-  const rawAction = asString(object.event) ?? asString(object.action);
-  if (rawAction !== undefined) return fromEvent(object, rawAction);
-  if ('body' in object || 'severity' in object) return fromNotification(object);
-  throw new ParserInputError(
-    `${SOURCE} payload needs "body" (notification webhook) or "event" (event object)`,
-    'event',
-  );
+  const p = asObject(payload);
+  if (p === undefined || !p.body || !p.severity) return SKIPPED;
+  if (!(p.user_email || p.event_user_email) || !(p.user_username || p.event_user_username)) return SKIPPED;
+
+  const summary = text(p.body, 'body');
+  const eventType = eventTypeOf(summary);
+  // `??`, not `||`: an empty event_user_* field wins over user_*, as in Zentik.
+  const username = p.event_user_username ?? p.user_username;
+  const email = p.event_user_email ?? p.user_email;
+
+  let message: ParsedMessage;
+  if (!MAPPED.includes(eventType)) {
+    message = { title: `${capitalize(eventType)} - Unmapped event`, body: summary, deliveryType: 'NORMAL' };
+  } else if (eventType === 'updateAvailable') {
+    message = { title: 'Update Available', subtitle: `${email}`, body: summary, deliveryType: 'NORMAL' };
+  } else {
+    const name =
+      eventType === 'loginSuccess' ? 'login' : eventType === 'loginFailed' ? 'login_failed' : eventType;
+    const deliveryType: DeliveryType = eventType === 'loginFailed' ? 'CRITICAL' : 'NORMAL';
+    message = {
+      title: `${capitalize(name)}: ${username}`,
+      subtitle: `${email}`,
+      body: loginBody(username, contextOf(summary)),
+      deliveryType,
+    };
+  }
+  return finishZentikMessage(message);
 };

@@ -2,246 +2,945 @@ import { describe, expect, it } from 'vitest';
 import { githubParser } from './github.parser.ts';
 import { ParserInputError } from './parser.ts';
 
-const parse = (event: string | undefined, payload: unknown) =>
-  githubParser(payload, {
-    'x-github-event': event,
-    'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
-  });
+// The messages below are what Zentik's built-in github parser produces for these payloads,
+// worked out from its source; the payloads are written here in the source system's own format.
+const NOW = new Date('2025-07-01T12:00:00.000Z');
+const parse = (payload: unknown, headers: Record<string, string> = {}) => githubParser(payload, headers, NOW);
 
-const repository = {
-  id: 1296269,
-  name: 'hello-world',
-  full_name: 'octocat/hello-world',
-  private: false,
-  html_url: 'https://github.com/octocat/hello-world',
-  stargazers_count: 81,
-};
-const sender = { login: 'octocat', id: 1, type: 'User', html_url: 'https://github.com/octocat' };
-
-describe('github parser', () => {
-  it('lists the commits of a push and links the compare view', () => {
-    const message = parse('push', {
-      ref: 'refs/heads/main',
-      before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
-      after: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
-      created: false,
-      deleted: false,
-      forced: false,
-      compare: 'https://github.com/octocat/hello-world/compare/6113728f27ae...0d1a26e67d8f',
-      commits: [
-        {
-          id: 'a10867b14bb761a232cd80139fbd4c0d33264240',
-          message: 'Fix login redirect\n\nThe next= parameter was dropped.',
-          author: { name: 'Mona Lisa', email: 'mona@example.com', username: 'monalisa' },
-          url: 'https://github.com/octocat/hello-world/commit/a10867b',
-        },
-        {
-          id: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
-          message: 'Bump version',
-          author: { name: 'The Octocat', email: 'octocat@example.com', username: 'octocat' },
-          url: 'https://github.com/octocat/hello-world/commit/0d1a26e',
-        },
-      ],
-      head_commit: { id: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c', message: 'Bump version' },
-      repository,
-      pusher: { name: 'octocat', email: 'octocat@example.com' },
-      sender,
-    });
-    expect(message).toEqual({
-      title: 'octocat/hello-world: 2 commits pushed to main',
-      subtitle: 'by octocat',
-      body: 'a10867b Fix login redirect (monalisa)\n0d1a26e Bump version (octocat)',
-      deliveryType: 'NORMAL',
-      tapAction: {
-        type: 'NAVIGATE',
-        value: 'https://github.com/octocat/hello-world/compare/6113728f27ae...0d1a26e67d8f',
+const payloads = {
+  repoPing: {
+    zen: 'Design for failure.',
+    hook_id: 480012345,
+    hook: {
+      type: 'Repository',
+      id: 480012345,
+      name: 'web',
+      active: true,
+      events: ['push', 'pull_request', 'workflow_run'],
+      config: {
+        content_type: 'json',
+        insecure_ssl: '0',
+        url: 'https://herald.example.org/api/v1/messages/transform?parser=github&bucketId=ci',
       },
-      groupId: 'octocat/hello-world',
-    });
-  });
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  orgPing: {
+    zen: 'Keep it logically awesome.',
+    hook_id: 77,
+    hook: {
+      type: 'Organization',
+      id: 77,
+      name: 'web',
+      active: true,
+      events: ['*'],
+      config: {
+        content_type: 'json',
+        url: 'https://herald.example.org/hook',
+      },
+    },
+    organization: {
+      login: 'acme',
+      id: 9919,
+      url: 'https://api.github.com/orgs/acme',
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  push: {
+    ref: 'refs/heads/main',
+    before: 'b1946ac92492d2347c6235b4d2611184a1e3e3f0',
+    after: 'e0f1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b',
+    created: false,
+    deleted: false,
+    forced: false,
+    compare: 'https://github.com/acme/lighthouse/compare/b1946ac92492...e0f1a2b3c4d5',
+    commits: [
+      {
+        id: 'c0ffee1234567890abcdef1234567890abcdef12',
+        message: 'Retry webhooks on 429',
+        timestamp: '2025-05-02T09:10:11+02:00',
+        url: 'https://github.com/acme/lighthouse/commit/c0ffee1',
+        author: {
+          name: 'Mona',
+          email: 'mona@example.org',
+          username: 'mona',
+        },
+      },
+      {
+        id: 'e0f1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b',
+        message: 'Release 1.4.0\n\nChangelog in CHANGES.md',
+        timestamp: '2025-05-02T09:12:00+02:00',
+        url: 'https://github.com/acme/lighthouse/commit/e0f1a2b',
+        author: {
+          name: 'Mona',
+          email: 'mona@example.org',
+          username: 'mona',
+        },
+      },
+    ],
+    head_commit: {
+      id: 'e0f1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b',
+      message: 'Release 1.4.0\n\nChangelog in CHANGES.md',
+      timestamp: '2025-05-02T09:12:00+02:00',
+      url: 'https://github.com/acme/lighthouse/commit/e0f1a2b',
+      author: {
+        name: 'Mona',
+        email: 'mona@example.org',
+        username: 'mona',
+      },
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    pusher: {
+      name: 'mona',
+      email: 'mona@example.org',
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  branchDeleted: {
+    ref: 'refs/heads/feature/old',
+    before: 'aaaaaaa1111111',
+    after: '0000000000000000000000000000000000000000',
+    created: false,
+    deleted: true,
+    forced: false,
+    commits: [],
+    head_commit: null,
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    pusher: {
+      name: 'mona',
+      email: 'mona@example.org',
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  prOpened: {
+    action: 'opened',
+    number: 57,
+    pull_request: {
+      number: 57,
+      title: 'Add retry budget',
+      state: 'open',
+      html_url: 'https://github.com/acme/lighthouse/pull/57',
+      user: {
+        login: 'hubot',
+        id: 1,
+        type: 'User',
+      },
+      draft: true,
+      merged: false,
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  prMerged: {
+    action: 'closed',
+    number: 56,
+    pull_request: {
+      number: 56,
+      title: 'Fix flaky test',
+      state: 'closed',
+      html_url: 'https://github.com/acme/lighthouse/pull/56',
+      user: {
+        login: 'hubot',
+        id: 1,
+        type: 'User',
+      },
+      draft: false,
+      merged: true,
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  prSynchronize: {
+    action: 'synchronize',
+    number: 57,
+    before: 'x',
+    after: 'y',
+    pull_request: {
+      number: 57,
+      title: 'Add retry budget',
+      state: 'open',
+      html_url: 'https://github.com/acme/lighthouse/pull/57',
+      user: {
+        login: 'hubot',
+        id: 1,
+        type: 'User',
+      },
+      draft: false,
+      merged: false,
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  issueOpened: {
+    action: 'opened',
+    issue: {
+      number: 101,
+      title: 'Webhooks time out behind proxy',
+      state: 'open',
+      html_url: 'https://github.com/acme/lighthouse/issues/101',
+      user: {
+        login: 'octocat',
+        id: 1,
+        type: 'User',
+      },
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  issueComment: {
+    action: 'created',
+    issue: {
+      number: 101,
+      title: 'Webhooks time out behind proxy',
+      state: 'open',
+      html_url: 'https://github.com/acme/lighthouse/issues/101',
+      user: {
+        login: 'octocat',
+        id: 1,
+        type: 'User',
+      },
+    },
+    comment: {
+      id: 5,
+      body: 'Same here',
+      user: {
+        login: 'mona',
+        id: 1,
+        type: 'User',
+      },
+      html_url: 'https://github.com/acme/lighthouse/issues/101#issuecomment-5',
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  releasePublished: {
+    action: 'published',
+    release: {
+      id: 1,
+      tag_name: 'v1.4.0',
+      name: 'Lighthouse 1.4.0',
+      body: 'Retry budget, fewer 500s',
+      html_url: 'https://github.com/acme/lighthouse/releases/tag/v1.4.0',
+      draft: false,
+      prerelease: false,
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  prerelease: {
+    action: 'released',
+    release: {
+      id: 2,
+      tag_name: 'v1.5.0-rc.1',
+      name: '',
+      html_url: 'https://github.com/acme/lighthouse/releases/tag/v1.5.0-rc.1',
+      draft: false,
+      prerelease: true,
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  jobQueued: {
+    action: 'queued',
+    workflow_job: {
+      id: 2983,
+      run_id: 940,
+      workflow_name: 'CI',
+      name: 'test (20.x)',
+      head_branch: 'main',
+      status: 'queued',
+      conclusion: null,
+      html_url: 'https://github.com/acme/lighthouse/actions/runs/940/job/2983',
+      created_at: '2025-05-02T07:12:00Z',
+      started_at: '2025-05-02T07:12:00Z',
+      completed_at: null,
+      steps: [],
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  jobFailed: {
+    action: 'completed',
+    workflow_job: {
+      id: 2984,
+      run_id: 940,
+      workflow_name: 'CI',
+      name: 'lint',
+      head_branch: 'main',
+      status: 'completed',
+      conclusion: 'failure',
+      html_url: 'https://github.com/acme/lighthouse/actions/runs/940/job/2984',
+      created_at: '2025-05-02T07:12:00Z',
+      started_at: '2025-05-02T07:12:05Z',
+      completed_at: '2025-05-02T07:13:10Z',
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  runSucceeded: {
+    action: 'completed',
+    workflow: {
+      id: 1,
+      name: 'Deploy',
+      path: '.github/workflows/deploy.yml',
+    },
+    workflow_run: {
+      id: 941,
+      name: 'Deploy',
+      head_branch: 'main',
+      status: 'completed',
+      conclusion: 'success',
+      html_url: 'https://github.com/acme/lighthouse/actions/runs/941',
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  suiteFailed: {
+    action: 'completed',
+    check_suite: {
+      id: 5,
+      head_branch: 'feature/x',
+      status: 'completed',
+      conclusion: 'failure',
+      url: 'https://api.github.com/repos/acme/lighthouse/check-suites/5',
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  checkRunRunning: {
+    action: 'created',
+    check_run: {
+      id: 9,
+      name: 'codecov/patch',
+      status: 'in_progress',
+      conclusion: null,
+      html_url: 'https://github.com/acme/lighthouse/runs/9',
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  star: {
+    action: 'created',
+    starred_at: '2025-05-02T07:00:00Z',
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  fork: {
+    forkee: {
+      id: 2,
+      name: 'lighthouse',
+      full_name: 'mona/lighthouse',
+      html_url: 'https://github.com/mona/lighthouse',
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  discussion: {
+    action: 'created',
+    discussion: {
+      number: 3,
+      title: 'Roadmap for 2.0',
+      html_url: 'https://github.com/acme/lighthouse/discussions/3',
+      user: {
+        login: 'octocat',
+        id: 1,
+        type: 'User',
+      },
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  tagCreated: {
+    ref: 'v1.4.0',
+    ref_type: 'tag',
+    master_branch: 'main',
+    description: null,
+    pusher_type: 'user',
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  memberAdded: {
+    action: 'added',
+    member: {
+      login: 'newbie',
+      id: 1,
+      type: 'User',
+    },
+    changes: {},
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+  noSender: {
+    action: 'opened',
+    issue: {
+      number: 1,
+      title: 't',
+      state: 'open',
+      user: {
+        login: 'a',
+        id: 1,
+        type: 'User',
+      },
+    },
+    repository: {
+      id: 1296269,
+      name: 'lighthouse',
+      full_name: 'acme/lighthouse',
+      private: false,
+      html_url: 'https://github.com/acme/lighthouse',
+      owner: {
+        login: 'acme',
+        id: 9919,
+        type: 'Organization',
+      },
+    },
+  },
+  noRepository: {
+    action: 'created',
+    sender: {
+      login: 'mona',
+      id: 583231,
+      type: 'User',
+      html_url: 'https://github.com/mona',
+    },
+  },
+};
 
-  it('says when a branch is deleted', () => {
-    const message = parse('push', {
-      ref: 'refs/heads/feature/x',
-      deleted: true,
-      commits: [],
-      repository,
-      pusher: { name: 'octocat' },
-      sender,
-    });
-    expect(message.title).toBe('octocat/hello-world: branch feature/x deleted');
-  });
-
-  const pullRequest = {
-    url: 'https://api.github.com/repos/octocat/hello-world/pulls/42',
-    html_url: 'https://github.com/octocat/hello-world/pull/42',
-    number: 42,
-    state: 'open',
-    title: 'Add dark mode',
-    user: { login: 'monalisa' },
-    body: 'Closes #40.',
-    merged: false,
-    head: { ref: 'dark-mode', sha: 'abc' },
-    base: { ref: 'main', sha: 'def' },
-  };
-
-  it('reports an opened pull request with its branches and description', () => {
-    const message = parse('pull_request', {
-      action: 'opened',
-      number: 42,
-      pull_request: pullRequest,
-      repository,
-      sender,
-    });
-    expect(message).toMatchObject({
-      title: 'octocat/hello-world: PR #42 opened',
-      subtitle: 'Add dark mode',
-      body: 'dark-mode → main\nby octocat\nCloses #40.',
+describe('github parser: GitHub webhooks, as Zentik reads them', () => {
+  it('a repository ping lists the events', () => {
+    expect(parse(payloads.repoPing)).toEqual({
+      title: 'acme/lighthouse: 🔔 Webhook Active',
+      subtitle: 'webhook webhook ready',
+      body: '🎉 Webhook configured successfully!\n\nType: Repository\nConfigured by: mona\nMonitoring events:\n• push\n• pull_request\n• workflow_run\n\n💭 "Design for failure."',
       deliveryType: 'NORMAL',
-      tapAction: { type: 'NAVIGATE', value: 'https://github.com/octocat/hello-world/pull/42' },
-      groupId: 'octocat/hello-world#42',
     });
   });
-
-  it('tells a merge from a plain close and keeps pushes to a PR quiet', () => {
-    const merged = {
-      action: 'closed',
-      number: 42,
-      pull_request: { ...pullRequest, merged: true },
-      repository,
-      sender,
-    };
-    expect(parse('pull_request', merged).title).toBe('octocat/hello-world: PR #42 merged');
-    const closed = { action: 'closed', number: 42, pull_request: pullRequest, repository, sender };
-    expect(parse('pull_request', closed).title).toBe('octocat/hello-world: PR #42 closed');
-    const sync = { action: 'synchronize', number: 42, pull_request: pullRequest, repository, sender };
-    expect(parse('pull_request', sync)).toMatchObject({
-      title: 'octocat/hello-world: PR #42 updated',
+  it('an organization ping is prefixed with the organization', () => {
+    expect(parse(payloads.orgPing)).toEqual({
+      title: 'acme: 🔔 Webhook Active',
+      subtitle: 'acme webhook ready',
+      body: '🎉 Webhook configured successfully!\n\nType: Organization\nConfigured by: mona\nMonitoring events:\n• *\n\n💭 "Keep it logically awesome."',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('a push shows the head commit and links', () => {
+    expect(parse(payloads.push)).toEqual({
+      title: 'acme/lighthouse: 📝 2 commits pushed',
+      subtitle: 'to main by mona',
+      body: 'Branch: main\nAuthor: mona\nCommits: 2\n\nLatest: e0f1a2b - Release 1.4.0\n\n<a href="https://github.com/acme/lighthouse/compare/main">View Commits</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('a branch deletion is a push of 0 commits', () => {
+    expect(parse(payloads.branchDeleted)).toEqual({
+      title: 'acme/lighthouse: 📝 0 commits pushed',
+      subtitle: 'to feature/old by mona',
+      body: 'Branch: feature/old\nAuthor: mona\nCommits: 0\n\n\n\n<a href="https://github.com/acme/lighthouse/compare/feature/old">View Commits</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('an opened draft PR is CRITICAL', () => {
+    expect(parse(payloads.prOpened)).toEqual({
+      title: 'acme/lighthouse: 🆕 PR opened',
+      subtitle: '#57 by hubot',
+      body: 'PR #57: Add retry budget\nAuthor: hubot\nState: open (draft)\nAction by: mona\n\n<a href="https://github.com/acme/lighthouse/pull/57">View Pull Request</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'CRITICAL',
+    });
+  });
+  it('a merged PR', () => {
+    expect(parse(payloads.prMerged)).toEqual({
+      title: 'acme/lighthouse: ✅ PR merged',
+      subtitle: '#56 by hubot',
+      body: 'PR #56: Fix flaky test\nAuthor: hubot\nState: closed\nAction by: mona\n\n<a href="https://github.com/acme/lighthouse/pull/56">View Pull Request</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'CRITICAL',
+    });
+  });
+  it('a synchronized PR is NORMAL', () => {
+    expect(parse(payloads.prSynchronize)).toEqual({
+      title: 'acme/lighthouse: 🔀 PR synchronize',
+      subtitle: '#57 by hubot',
+      body: 'PR #57: Add retry budget\nAuthor: hubot\nState: open\nAction by: mona\n\n<a href="https://github.com/acme/lighthouse/pull/57">View Pull Request</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('an opened issue is CRITICAL', () => {
+    expect(parse(payloads.issueOpened)).toEqual({
+      title: 'acme/lighthouse: 🆕 Issue opened',
+      subtitle: '#101 by octocat',
+      body: 'Issue #101: Webhooks time out behind proxy\nAuthor: octocat\nState: open\nAction by: mona\n\n<a href="https://github.com/acme/lighthouse/issues/101">View Issue</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'CRITICAL',
+    });
+  });
+  it('an issue comment reads as its issue', () => {
+    expect(parse(payloads.issueComment)).toEqual({
+      title: 'acme/lighthouse: 📋 Issue created',
+      subtitle: '#101 by octocat',
+      body: 'Issue #101: Webhooks time out behind proxy\nAuthor: octocat\nState: open\nAction by: mona\n\n<a href="https://github.com/acme/lighthouse/issues/101">View Issue</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('a published release is CRITICAL', () => {
+    expect(parse(payloads.releasePublished)).toEqual({
+      title: 'acme/lighthouse: 🚀 Release published',
+      subtitle: 'v1.4.0',
+      body: 'Release: Lighthouse 1.4.0\nTag: v1.4.0\nPublished by: mona\n\n<a href="https://github.com/acme/lighthouse/releases/tag/v1.4.0">View Release</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'CRITICAL',
+    });
+  });
+  it('a pre-release falls back to its tag for the name', () => {
+    expect(parse(payloads.prerelease)).toEqual({
+      title: 'acme/lighthouse: 🧪 Release released',
+      subtitle: 'v1.5.0-rc.1',
+      body: 'Release: v1.5.0-rc.1\nTag: v1.5.0-rc.1\nPre-release\nPublished by: mona\n\n<a href="https://github.com/acme/lighthouse/releases/tag/v1.5.0-rc.1">View Release</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'CRITICAL',
+    });
+  });
+  it('a queued job is SILENT', () => {
+    expect(parse(payloads.jobQueued)).toEqual({
+      title: 'acme/lighthouse: 🔄 test (20.x) queued',
+      subtitle: 'CI',
+      body: 'Job: test (20.x)\nWorkflow: CI\nBranch: main\nStatus: queued\nTriggered by: mona\n\n<a href="https://github.com/acme/lighthouse/actions/runs/940/job/2983">View Job</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
       deliveryType: 'SILENT',
     });
   });
-
-  it('reports issues and comments on them', () => {
-    const issue = {
-      html_url: 'https://github.com/octocat/hello-world/issues/40',
-      number: 40,
-      title: 'Dark mode please',
-      state: 'open',
-      body: 'My eyes hurt.',
-      user: { login: 'hubot' },
-    };
-    expect(parse('issues', { action: 'opened', issue, repository, sender })).toMatchObject({
-      title: 'octocat/hello-world: issue #40 opened',
-      subtitle: 'Dark mode please',
-      body: 'by octocat\nMy eyes hurt.',
-    });
-    const comment = parse('issue_comment', {
-      action: 'created',
-      issue,
-      comment: {
-        html_url: 'https://github.com/octocat/hello-world/issues/40#issuecomment-1',
-        body: 'Working on it in #42.',
-        user: { login: 'octocat' },
-      },
-      repository,
-      sender,
-    });
-    expect(comment).toMatchObject({
-      title: 'octocat/hello-world: octocat commented on #40',
-      body: 'Working on it in #42.',
-      tapAction: { value: 'https://github.com/octocat/hello-world/issues/40#issuecomment-1' },
+  it('a failed job is CRITICAL', () => {
+    expect(parse(payloads.jobFailed)).toEqual({
+      title: 'acme/lighthouse: ❌ lint failed',
+      subtitle: 'CI',
+      body: 'Job: lint\nWorkflow: CI\nBranch: main\nStatus: failed\nConclusion: failure\nTriggered by: mona\n\n<a href="https://github.com/acme/lighthouse/actions/runs/940/job/2984">View Job</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'CRITICAL',
     });
   });
-
-  it('announces a published release and keeps its companion events quiet', () => {
-    const release = {
-      html_url: 'https://github.com/octocat/hello-world/releases/tag/v1.2.0',
-      tag_name: 'v1.2.0',
-      name: 'Dark side',
-      body: '## Changes\n- dark mode',
-      draft: false,
-      prerelease: false,
-    };
-    expect(parse('release', { action: 'published', release, repository, sender })).toMatchObject({
-      title: 'octocat/hello-world: release v1.2.0 published',
-      subtitle: 'Dark side',
-      body: '## Changes\n- dark mode',
+  it('a successful workflow run', () => {
+    expect(parse(payloads.runSucceeded)).toEqual({
+      title: 'acme/lighthouse: ✅ Workflow completed',
+      subtitle: 'Deploy',
+      body: 'Workflow: Deploy\nBranch: main\nStatus: completed\nConclusion: success\nTriggered by: mona\n\n<a href="https://github.com/acme/lighthouse/actions/runs/941">View Workflow Run</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
       deliveryType: 'NORMAL',
-      tapAction: { value: release.html_url },
     });
-    expect(parse('release', { action: 'released', release, repository, sender }).deliveryType).toBe('SILENT');
   });
-
-  it('reports a finished workflow run, replacing its in-progress notice', () => {
-    const run = {
-      id: 30433642,
-      name: 'CI',
-      head_branch: 'main',
-      run_number: 562,
-      event: 'push',
-      status: 'completed',
-      conclusion: 'failure',
-      html_url: 'https://github.com/octocat/hello-world/actions/runs/30433642',
-      head_commit: { id: '0d1a26e', message: 'Bump version\n\nSigned-off-by: octocat' },
-    };
-    const done = parse('workflow_run', { action: 'completed', workflow_run: run, repository, sender });
-    expect(done).toMatchObject({
-      title: 'octocat/hello-world: CI failure',
-      subtitle: 'Run #562 on main',
-      body: 'Bump version',
+  it('a failed check suite is CRITICAL', () => {
+    expect(parse(payloads.suiteFailed)).toEqual({
+      title: 'acme/lighthouse: ❌ Check suite completed',
+      subtitle: 'feature/x',
+      body: 'Branch: feature/x\nStatus: completed\nConclusion: failure\nTriggered by: mona • <a href="https://github.com/acme/lighthouse">View Repository</a>',
+      deliveryType: 'CRITICAL',
+    });
+  });
+  it('a running check', () => {
+    expect(parse(payloads.checkRunRunning)).toEqual({
+      title: 'acme/lighthouse: ⏳ Check created',
+      subtitle: 'codecov/patch',
+      body: 'Check: codecov/patch\nStatus: in_progress\nTriggered by: mona\n\n<a href="https://github.com/acme/lighthouse/runs/9">View Check Run</a> • <a href="https://github.com/acme/lighthouse">View Repository</a>',
       deliveryType: 'NORMAL',
-      tapAction: { value: run.html_url },
-      collapseId: 'github:workflow-run:30433642',
     });
-    const running = parse('workflow_run', {
-      action: 'in_progress',
-      workflow_run: { ...run, status: 'in_progress', conclusion: null },
-      repository,
-      sender,
+  });
+  it('a star', () => {
+    expect(parse(payloads.star)).toEqual({
+      title: 'acme/lighthouse: ⭐ New Star',
+      subtitle: 'by mona',
+      body: 'mona starred the repository',
+      deliveryType: 'NORMAL',
     });
-    expect(running).toMatchObject({ title: 'octocat/hello-world: CI in progress', deliveryType: 'SILENT' });
-    expect(running.collapseId).toBe(done.collapseId);
+  });
+  it('a fork', () => {
+    expect(parse(payloads.fork)).toEqual({
+      title: 'acme/lighthouse: 🍴 Repository Forked',
+      subtitle: 'by mona',
+      body: 'mona forked to mona/lighthouse',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('a new discussion', () => {
+    expect(parse(payloads.discussion)).toEqual({
+      title: 'acme/lighthouse: 🆕 Discussion created',
+      subtitle: 'Roadmap for 2.0',
+      body: 'Discussion: Roadmap for 2.0\nAuthor: octocat\nAction by: mona',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('a tag creation prints the absent action as Zentik does', () => {
+    expect(parse(payloads.tagCreated)).toEqual({
+      title: 'acme/lighthouse: 🏷️ Tag undefined',
+      subtitle: 'v1.4.0',
+      body: 'mona undefined tag v1.4.0',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('an event Zentik does not know is named by its action', () => {
+    expect(parse(payloads.memberAdded)).toEqual({
+      title: 'acme/lighthouse: added event',
+      subtitle: 'by mona',
+      body: 'Event triggered by mona',
+      deliveryType: 'NORMAL',
+    });
+  });
+  it('skips a payload without sender', () => {
+    expect(parse(payloads.noSender)).toBeNull();
+  });
+  it('skips a payload without repository or hook', () => {
+    expect(parse(payloads.noRepository)).toBeNull();
   });
 
-  it('confirms a new hook on ping and counts stars', () => {
-    const ping = parse('ping', {
-      zen: 'Design for failure.',
-      hook_id: 123456,
-      hook: { type: 'Repository', id: 123456, events: ['*'], active: true },
-      repository,
-      sender,
-    });
-    expect(ping).toMatchObject({
-      title: 'octocat/hello-world: webhook connected',
-      body: 'Design for failure.',
-      tapAction: { value: repository.html_url },
-    });
-    const star = parse('star', { action: 'created', starred_at: '2025-01-01T00:00:00Z', repository, sender });
-    expect(star).toMatchObject({ title: 'octocat/hello-world: starred by octocat', body: '81 stars now' });
+  it('skips a body that is not a JSON object', () => {
+    for (const payload of [undefined, null, 'text', 42, []]) expect(parse(payload)).toBeNull();
   });
+});
 
-  it('gives other events a generic message, with the organisation when there is no repository', () => {
-    const fork = parse('fork', { forkee: { full_name: 'monalisa/hello-world' }, repository, sender });
-    expect(fork.title).toBe('octocat/hello-world: fork');
-    const member = parse('organization', {
-      action: 'member_added',
-      organization: { login: 'github' },
-      sender,
-    });
-    expect(member.title).toBe('github: organization member added');
-    expect(parse('constructor', { repository, sender }).title).toBe('octocat/hello-world: constructor');
+/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
+function refusedField(payload: unknown): string | undefined {
+  try {
+    parse(payload);
+  } catch (err) {
+    if (err instanceof ParserInputError) return err.field;
+    throw err;
+  }
+  throw new Error('payload was accepted');
+}
+
+describe('github parser: the event comes from the body', () => {
+  it('ignores X-GitHub-Event, as Zentik does', () => {
+    expect(parse(payloads.issueComment, { 'x-github-event': 'issue_comment' })).toEqual(
+      parse(payloads.issueComment),
+    );
+    expect(parse(payloads.push, { 'x-github-event': 'ping' })).toEqual(parse(payloads.push));
   });
+});
 
-  it('rejects a request without the X-GitHub-Event header', () => {
-    expect(() => parse(undefined, { repository, sender })).toThrow(
-      expect.objectContaining({ name: 'ParserInputError', field: 'x-github-event' }),
+describe('github parser: payloads Zentik answers with its parsing-error message', () => {
+  it('refuses a head commit id that is not text', () => {
+    expect(refusedField({ ...payloads.push, head_commit: { ...payloads.push.head_commit, id: 12 } })).toBe(
+      'head_commit.id',
     );
   });
-
-  it('rejects a non-object payload and an event missing its main object', () => {
-    expect(() => parse('push', 'payload=%7B%7D')).toThrow(ParserInputError);
-    expect(() => parse('pull_request', { action: 'opened', number: 1, repository, sender })).toThrow(
-      expect.objectContaining({ field: 'pull_request', message: expect.stringContaining('"pull_request"') }),
-    );
+  it('refuses a pull request without its author', () => {
+    const { user: _, ...pullRequest } = payloads.prOpened.pull_request;
+    expect(refusedField({ ...payloads.prOpened, pull_request: pullRequest })).toBe('pull_request.user');
   });
 });

@@ -9,8 +9,8 @@ import { groupBody, groupDelivery, groupName, groupTitle, readAlertGroup } from 
 import {
   type DeliveryType,
   finishMessage,
+  type MessageParser,
   type ParsedMessage,
-  type Parser,
   ParserInputError,
 } from './parser.ts';
 import {
@@ -108,7 +108,7 @@ function legacy(p: JsonObject): ParsedMessage {
   });
 }
 
-export const grafanaParser: Parser = (payload) => {
+export const grafanaParser: MessageParser = (payload) => {
   const p = requireObject(payload, SOURCE);
   if (Array.isArray(p.alerts)) return unified(p);
   if ('ruleName' in p || 'evalMatches' in p || 'ruleId' in p) return legacy(p);

@@ -1,262 +1,370 @@
 /**
- * The *arr family (Sonarr, Radarr, Lidarr, Readarr, Prowlarr) "Webhook" connection. All five
- * share one envelope, `{eventType, instanceName, applicationUrl, ...}`, and differ in the media
- * entity they attach: `series`+`episodes`, `movie`, `artist`+`album(s)`, `author`+`book(s)`;
- * Prowlarr has none and only sends Test, Grab, Health, HealthRestored and ApplicationUpdate.
+ * The *arr family's "Webhook" connection (Sonarr, Radarr, Prowlarr, …), read as Zentik's
+ * built-in parser reads it. All share one envelope, `{eventType, instanceName, applicationUrl,
+ * …}`, plus the entity the event is about: `series` + `episodes` (+ `episodeFile`), `movie`,
+ * Prowlarr's `indexer` / `indexerStatus`, a health check's `level` + `message` + `type`, or an
+ * update's `previousVersion` + `newVersion`.
+ *
+ * Skipped (204, no message), as in Zentik: no `eventType` or `instanceName`; none of the entities
+ * above (nor `message`); or the multi-file `episodeFiles` form.
  */
-
-import { type DeliveryType, finishMessage, type ParsedMessage, type Parser } from './parser.ts';
 import {
-  asArray,
-  asHttpUrl,
-  asNumber,
-  asObject,
-  asObjects,
-  asString,
-  humanize,
-  type JsonObject,
-  linkActions,
-  navigate,
-  requireObject,
-  requireString,
-} from './payload-reader.ts';
+  type DeliveryType,
+  finishZentikMessage,
+  type ParsedAttachment,
+  type ParsedMessage,
+  type Parser,
+  SKIPPED,
+} from './parser.ts';
+import { asHttpUrl, asObject, type JsonObject } from './payload-reader.ts';
+import { capitalize, list, need, needObjects, obj, optText, text } from './zentik-reader.ts';
 
-type App = 'Sonarr' | 'Radarr' | 'Lidarr' | 'Readarr' | 'Prowlarr';
-const APPS: readonly App[] = ['Sonarr', 'Radarr', 'Lidarr', 'Readarr', 'Prowlarr'];
+type MediaKind = 'movie' | 'series' | 'indexer' | 'indexerStatus' | 'health' | 'application_update';
 
-const EVENT_TITLES: Readonly<Record<string, string>> = {
-  Test: 'Test',
-  Grab: 'Grabbed',
-  Download: 'Downloaded',
-  Rename: 'Renamed',
-  Retag: 'Retagged',
-  SeriesAdd: 'Added',
-  MovieAdded: 'Added',
-  ArtistAdd: 'Added',
-  AuthorAdded: 'Added',
-  SeriesDelete: 'Deleted',
-  MovieDelete: 'Deleted',
-  ArtistDelete: 'Deleted',
-  AlbumDelete: 'Deleted',
-  AuthorDelete: 'Deleted',
-  BookDelete: 'Deleted',
-  EpisodeFileDelete: 'File deleted',
-  MovieFileDelete: 'File deleted',
-  BookFileDelete: 'File deleted',
-  DownloadFailure: 'Download failed',
-  ImportFailure: 'Import failed',
-  Health: 'Health issue',
-  HealthRestored: 'Health restored',
-  ApplicationUpdate: 'Updated',
-  ManualInteractionRequired: 'Manual interaction required',
+interface Media {
+  kind: MediaKind;
+  title?: unknown;
+  year?: unknown;
+  folderPath?: unknown;
+  tags?: unknown;
+  genres?: unknown;
+  episodes?: unknown[];
+  episodeFile?: unknown;
+  implementation?: unknown;
+  protocol?: unknown;
+  priority?: unknown;
+  status?: unknown;
+  lastCheck?: unknown;
+  lastError?: unknown;
+  level?: string;
+  message?: unknown;
+  wikiUrl?: unknown;
+  checkType?: unknown;
+  previousVersion?: unknown;
+  newVersion?: unknown;
+}
+
+const EVENT_ALIASES: Readonly<Record<string, string>> = {
+  download: 'download',
+  grabbed: 'download',
+  imported: 'imported',
+  import: 'imported',
+  failed: 'failed',
+  failure: 'failed',
+  healthissue: 'health_issue',
+  healthrestored: 'health_restored',
+  applicationupdate: 'application_update',
 };
 
-// Housekeeping that needs no attention: it lands in the inbox without buzzing a phone.
-const QUIET_EVENTS: ReadonlySet<string> = new Set(['Rename', 'Retag']);
+const KNOWN_EVENTS: ReadonlySet<string> = new Set([
+  'download',
+  'grabbed',
+  'imported',
+  'import',
+  'failed',
+  'failure',
+  'deleted',
+  'renamed',
+  'health_issue',
+  'health_restored',
+  'healthissue',
+  'healthrestored',
+  'application_update',
+]);
 
-// Older builds serialise HealthCheckResult as its number (Ok, Notice, Warning, Error).
-const HEALTH_LEVELS = ['ok', 'notice', 'warning', 'error'];
+const join = (value: unknown): string | undefined => {
+  const items = list(value);
+  return items !== undefined && items.length > 0 ? items.join(', ') : undefined;
+};
 
-/** Media entities are more reliable than `instanceName`, which users rename ("Sonarr 4K", "TV"). */
-function detectApp(payload: JsonObject): App | undefined {
-  if (asObject(payload.series)) return 'Sonarr';
-  if (asObject(payload.movie) || asObject(payload.remoteMovie)) return 'Radarr';
-  if (asObject(payload.artist)) return 'Lidarr';
-  if (asObject(payload.author)) return 'Readarr';
-  const instance = asString(payload.instanceName)?.toLowerCase() ?? '';
-  const named = APPS.find((app) => instance.includes(app.toLowerCase()));
-  if (named !== undefined) return named;
-  // A release naming its indexer but no media entity can only be a Prowlarr grab.
-  if (asString(asObject(payload.release)?.indexer) !== undefined) return 'Prowlarr';
+function mediaOf(p: JsonObject): Media | undefined {
+  if (p.movie) {
+    const movie = obj(p.movie);
+    return {
+      kind: 'movie',
+      title: movie?.title,
+      year: movie?.year,
+      folderPath: movie?.folderPath,
+      tags: movie?.tags || [],
+    };
+  }
+  if (p.series) {
+    const series = obj(p.series);
+    return {
+      kind: 'series',
+      title: series?.title,
+      year: series?.year,
+      folderPath: series?.folderPath || series?.path,
+      tags: series?.tags || [],
+      genres: series?.genres || [],
+      episodes: list(p.episodes) ?? [],
+      episodeFile: p.episodeFile,
+    };
+  }
+  const episodes = list(p.episodes);
+  if (episodes !== undefined && episodes.length > 0) {
+    // Episodes without their series: the title is unknown and left out of the text.
+    return {
+      kind: 'series',
+      title: 'Unknown Series',
+      year: 0,
+      folderPath: '',
+      episodes,
+      episodeFile: p.episodeFile,
+    };
+  }
+  if (p.indexer) {
+    const indexer = obj(p.indexer);
+    return {
+      kind: 'indexer',
+      title: indexer?.name,
+      implementation: indexer?.implementation,
+      protocol: indexer?.protocol,
+      priority: indexer?.priority,
+      tags: indexer?.tags || [],
+    };
+  }
+  if (p.indexerStatus) {
+    const status = obj(p.indexerStatus);
+    return {
+      kind: 'indexerStatus',
+      title: status?.name,
+      status: status?.status,
+      lastCheck: status?.lastCheck,
+      lastError: status?.lastError,
+    };
+  }
+  if (p.message && p.level && p.type) {
+    return {
+      kind: 'health',
+      title: p.type,
+      level: text(p.level, 'level'),
+      message: p.message,
+      wikiUrl: p.wikiUrl,
+      checkType: p.type,
+    };
+  }
+  if (p.previousVersion && p.newVersion) {
+    return { kind: 'application_update', previousVersion: p.previousVersion, newVersion: p.newVersion };
+  }
   return undefined;
 }
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-function episodeCode(episode: JsonObject): string | undefined {
-  const season = asNumber(episode.seasonNumber);
-  const number = asNumber(episode.episodeNumber);
-  return season === undefined || number === undefined ? undefined : `S${pad(season)}E${pad(number)}`;
+/** Bytes in binary units with up to two decimals: 2917324981 → "2.72 GB". */
+function fileSize(bytes: unknown): string {
+  if (!bytes) return '0 B';
+  const n = Number(bytes);
+  const i = Math.floor(Math.log(n) / Math.log(1024));
+  return `${Number.parseFloat((n / 1024 ** i).toFixed(2))} ${['B', 'KB', 'MB', 'GB', 'TB'][i]}`;
 }
 
-/** `The Show S01E02 - Pilot`, or `The Show S01E01-E03` for a multi-episode file or pack. */
-function describeEpisodes(seriesTitle: string, episodes: JsonObject[]): string {
-  const [first] = episodes;
-  const last = episodes[episodes.length - 1];
-  if (first === undefined || last === undefined) return seriesTitle;
-  const firstCode = episodeCode(first);
-  if (firstCode === undefined) return seriesTitle;
-  if (episodes.length === 1) {
-    const name = asString(first.title);
-    return `${seriesTitle} ${firstCode}${name !== undefined ? ` - ${name}` : ''}`;
-  }
-  const lastCode = episodeCode(last) ?? firstCode;
-  const sameSeason = first.seasonNumber === last.seasonNumber;
-  return `${seriesTitle} ${firstCode}-${sameSeason ? lastCode.slice(lastCode.indexOf('E')) : lastCode}`;
-}
-
-function titles(items: JsonObject[]): string | undefined {
-  const names = items.flatMap((item) => asString(item.title) ?? []);
-  return names.length === 0 ? undefined : names.join(', ');
-}
-
-function withParent(parent: string | undefined, child: string | undefined): string | undefined {
-  if (parent === undefined) return child;
-  return child === undefined ? parent : `${parent} - ${child}`;
-}
-
-/** The one-line name of what the event is about, e.g. `Dune (2021)` or `Artist - Album`. */
-function describeSubject(app: App | undefined, p: JsonObject): string | undefined {
-  switch (app) {
-    case 'Sonarr': {
-      const title = asString(asObject(p.series)?.title);
-      return title === undefined ? undefined : describeEpisodes(title, asObjects(p.episodes));
-    }
-    case 'Radarr': {
-      const movie = asObject(p.movie) ?? asObject(p.remoteMovie);
-      const title = asString(movie?.title);
-      const year = asNumber(movie?.year);
-      return title !== undefined && year ? `${title} (${year})` : title;
-    }
-    case 'Lidarr': {
-      const album = asString(asObject(p.album)?.title) ?? titles(asObjects(p.albums));
-      return withParent(asString(asObject(p.artist)?.name), album);
-    }
-    case 'Readarr': {
-      const book = asString(asObject(p.book)?.title) ?? titles(asObjects(p.books));
-      return withParent(asString(asObject(p.author)?.name), book);
-    }
-    default: {
-      const release = asObject(p.release);
-      const title = asString(release?.releaseTitle) ?? asString(release?.title);
-      const indexer = asString(release?.indexer);
-      return title !== undefined && indexer !== undefined ? `${title} from ${indexer}` : title;
-    }
-  }
-}
-
-/** The imported file's quality beats the grabbed release's: an import can differ from the grab. */
-function quality(p: JsonObject): string | undefined {
-  const files = [
-    p.episodeFile,
-    p.movieFile,
-    ...asArray(p.episodeFiles),
-    ...asArray(p.trackFiles),
-    ...asArray(p.bookFiles),
-  ];
-  for (const file of files) {
-    const value = asString(asObject(file)?.quality);
-    if (value !== undefined) return value;
-  }
-  return asString(asObject(p.release)?.quality) ?? asString(asObject(p.downloadInfo)?.quality);
-}
-
-function posterUrl(p: JsonObject): string | undefined {
-  const entity = asObject(p.series) ?? asObject(p.movie) ?? asObject(p.artist) ?? asObject(p.author);
-  const images = asObjects(entity?.images);
-  const poster = images.find((image) => image.coverType === 'poster') ?? images[0];
-  // `url` is a path on the *arr server; only `remoteUrl` is reachable by a phone.
-  return asHttpUrl(poster?.remoteUrl);
-}
-
-function healthLevel(p: JsonObject): string | undefined {
-  const level = p.level;
-  if (typeof level === 'number') return HEALTH_LEVELS[level];
-  return asString(level)?.toLowerCase();
-}
-
-function deliveryFor(eventType: string, p: JsonObject): DeliveryType {
-  if (eventType === 'Health') return healthLevel(p) === 'error' ? 'CRITICAL' : 'NORMAL';
-  return QUIET_EVENTS.has(eventType) ? 'SILENT' : 'NORMAL';
-}
-
-/** Event-specific lines under the subject line. */
-function details(
-  eventType: string,
-  app: App | undefined,
-  p: JsonObject,
-  instance: string,
-): Array<string | undefined> {
-  switch (eventType) {
-    case 'Test':
-      return [`Webhook test from ${instance}.`];
-    case 'Health':
-    case 'HealthRestored':
-      return [asString(p.message)];
-    case 'ApplicationUpdate': {
-      const from = asString(p.previousVersion);
-      const to = asString(p.newVersion);
-      return [asString(p.message) ?? (from && to ? `${from} → ${to}` : undefined)];
-    }
-    case 'Grab': {
-      // Prowlarr's subject line already names the indexer.
-      const indexer =
-        app === 'Prowlarr' || app === undefined ? undefined : asString(asObject(p.release)?.indexer);
-      return [indexer !== undefined ? `Indexer: ${indexer}` : undefined];
-    }
-    case 'SeriesDelete':
-    case 'MovieDelete':
-    case 'ArtistDelete':
-    case 'AuthorDelete':
-      return [p.deletedFiles === true ? 'Files were deleted from disk.' : undefined];
-    case 'EpisodeFileDelete':
-    case 'MovieFileDelete':
-    case 'BookFileDelete': {
-      const reason = asString(p.deleteReason);
-      return [reason !== undefined ? `Reason: ${humanize(reason)}` : undefined];
-    }
-    case 'ManualInteractionRequired':
-      return asObjects(p.downloadStatusMessages).flatMap((status) => [
-        asString(status.title),
-        ...asArray(status.messages).map(asString),
-      ]);
+function healthIcon(level: string): string {
+  switch (level.toLowerCase()) {
+    case 'error':
+      return '🔴';
+    case 'warning':
+      return '🟡';
+    case 'info':
+      return '🔵';
     default:
-      return [asString(p.message)];
+      return '⚪';
   }
+}
+
+const SUBTITLES: Readonly<Record<MediaKind, string>> = {
+  movie: 'Movie via Radarr',
+  series: 'TV Show via Sonarr',
+  indexer: 'Indexer via Prowlarr',
+  indexerStatus: 'Indexer via Prowlarr',
+  health: 'System Health Check',
+  application_update: 'Application Update',
+};
+
+/** The first episode, which Zentik reads without checking it is an object. */
+const firstEpisode = (media: Media): JsonObject | undefined =>
+  media.episodes !== undefined && media.episodes.length > 0
+    ? need(media.episodes[0], 'episodes[0]')
+    : undefined;
+
+const pad = (n: unknown): string => String(n).padStart(2, '0');
+
+function titleOf(event: string, media: Media, instance: unknown): string {
+  const eventName = capitalize(event);
+  if (media.kind === 'health') return `${healthIcon(media.level ?? '')} ${instance} Health ${eventName}`;
+  if (media.kind === 'application_update') return `🔄 ${instance} Updated`;
+  let mediaTitle: unknown = media.title || 'Unknown';
+  const episode = firstEpisode(media);
+  if (episode !== undefined) {
+    const seriesTitle = media.title !== 'Unknown Series' ? media.title : null;
+    if (episode.seasonNumber && episode.episodeNumber) {
+      const code = `S${pad(episode.seasonNumber)}E${pad(episode.episodeNumber)}`;
+      if (episode.title && seriesTitle) mediaTitle = `${seriesTitle} ${code} - ${episode.title}`;
+      else if (episode.title) mediaTitle = episode.title;
+      else if (seriesTitle) mediaTitle = `${seriesTitle} ${code}`;
+      else mediaTitle = code;
+    } else if (episode.title) {
+      mediaTitle = seriesTitle ? `${seriesTitle} - ${episode.title}` : episode.title;
+    }
+  }
+  return `${eventName}: ${mediaTitle}${yearSuffix(media.year)}`;
+}
+
+const yearSuffix = (year: unknown): string => (year && Number(year) > 0 ? ` (${year})` : '');
+
+function healthBody(media: Media, instance: unknown): string {
+  let body = `${media.message}`;
+  if (media.checkType) body += `\nCheck Type: ${media.checkType}`;
+  if (media.level) body += `\nLevel: ${capitalize(media.level)}`;
+  if (media.wikiUrl) body += `\nMore Info: ${media.wikiUrl}`;
+  if (instance) body += `\nInstance: ${instance}`;
+  return body;
+}
+
+function updateBody(media: Media, p: JsonObject): string {
+  let body = `${p.instanceName} has been updated from ${media.previousVersion} to ${media.newVersion}`;
+  if (p.message) body += `\n\n${p.message}`;
+  if (p.applicationUrl) body += `\n\nApplication URL: ${p.applicationUrl}`;
+  return body;
+}
+
+function mediaBody(event: string, media: Media, p: JsonObject): string {
+  let body = '';
+  if (media.title && media.title !== 'Unknown Series') body += `${media.title}${yearSuffix(media.year)}`;
+
+  const episode = firstEpisode(media);
+  if (episode !== undefined) {
+    if (episode.seasonNumber && episode.episodeNumber) {
+      body += `\nSeason: ${episode.seasonNumber}\nEpisode: ${episode.episodeNumber}`;
+    }
+    if (episode.title) body += `\nTitle: ${episode.title}`;
+    const overview = optText(episode.overview);
+    if (overview)
+      body += `\nOverview: ${overview.length > 200 ? `${overview.substring(0, 200)}...` : overview}`;
+    if (episode.airDate) body += `\nAir Date: ${episode.airDate}`;
+  }
+
+  const release = p.release ? obj(p.release) : undefined;
+  const releaseQuality = release?.quality;
+  if ((event === 'download' || event === 'imported') && releaseQuality) {
+    body += `\nQuality: ${releaseQuality}`;
+    if (release?.releaseGroup) body += `\nGroup: ${release.releaseGroup}`;
+    if (release?.indexer) body += `\nIndexer: ${release.indexer}`;
+    // The size is always written as text ("0 B" at least), so it always shows.
+    body += `\nSize: ${fileSize(release?.size)}`;
+  }
+  if (event === 'imported' && media.folderPath) body += `\nPath: ${media.folderPath}`;
+
+  if (media.episodeFile) {
+    const file = obj(media.episodeFile);
+    if (file?.quality && !releaseQuality) body += `\nQuality: ${file.quality}`;
+    if (file?.releaseGroup && !release?.releaseGroup) body += `\nGroup: ${file.releaseGroup}`;
+    if (file?.size) body += `\nSize: ${fileSize(file.size)}`;
+    const languages = list(file?.languages);
+    if (languages !== undefined && languages.length > 0) {
+      body += `\nLanguages: ${needObjects(languages, 'episodeFile.languages')
+        .map((language) => language.name)
+        .join(', ')}`;
+    }
+  }
+
+  const genres = join(media.genres);
+  if (genres !== undefined) body += `\nGenres: ${genres}`;
+  const tags = join(media.tags);
+  if (tags !== undefined) body += `\nTags: ${tags}`;
+
+  if (media.kind === 'indexer') {
+    if (media.implementation) body += `\nImplementation: ${media.implementation}`;
+    if (media.protocol) body += `\nProtocol: ${media.protocol}`;
+    if (media.priority !== undefined) body += `\nPriority: ${media.priority}`;
+  }
+  if (media.kind === 'indexerStatus') {
+    if (media.status) body += `\nStatus: ${media.status}`;
+    if (media.lastCheck) body += `\nLast Check: ${media.lastCheck}`;
+    if (media.lastError) body += `\nLast Error: ${media.lastError}`;
+  }
+
+  if (p.isUpgrade !== undefined) body += `\nUpgrade: ${p.isUpgrade ? 'Yes' : 'No'}`;
+  const formats = p.customFormatInfo ? obj(p.customFormatInfo) : undefined;
+  if (formats !== undefined && formats.customFormatScore !== undefined) {
+    body += `\nCustom Format Score: ${formats.customFormatScore}`;
+  }
+  if (p.instanceName) body += `\nInstance: ${p.instanceName}`;
+  if (!KNOWN_EVENTS.has(event.toLowerCase())) {
+    body += `\nEvent Type: ${p.eventType}`;
+    if (p.applicationUrl) body += `\nApplication: ${p.applicationUrl}`;
+  }
+  return body;
+}
+
+const COVER_NAMES: Readonly<Record<string, string>> = {
+  banner: 'Banner',
+  poster: 'Poster',
+  fanart: 'Fanart',
+};
+
+/** The series banner (else its first image) as an image attachment, made absolute with applicationUrl. */
+function seriesImage(p: JsonObject): ParsedAttachment[] {
+  const series = obj(p.series);
+  const images = list(series?.images);
+  if (series === undefined || images === undefined || images.length === 0) return [];
+  const all = needObjects(images, 'series.images');
+  const image = all.find((candidate) => candidate.coverType === 'banner') ?? (all[0] as JsonObject);
+  const source = image.remoteUrl || image.url;
+  if (!source) return [];
+  let url = text(source, 'series.images.url');
+  if (url.startsWith('/') && p.applicationUrl)
+    url = `${text(p.applicationUrl, 'applicationUrl').replace(/\/$/, '')}${url}`;
+  // Herald stores only absolute http(s) links; a relative one with no applicationUrl is left out.
+  const link = asHttpUrl(url);
+  if (link === undefined) return [];
+  const cover = String(image.coverType);
+  const name = `${series.title} ${Object.hasOwn(COVER_NAMES, cover) ? COVER_NAMES[cover] : 'Image'}`;
+  return [{ url: link, mediaType: 'IMAGE', name, saveOnServer: false }];
+}
+
+function unknownPayload(p: JsonObject): ParsedMessage {
+  const instance = p.instanceName || 'Unknown Instance';
+  let body = 'Unknown payload received from Servarr application.';
+  if (p.eventType) body += `\nEvent Type: ${p.eventType}`;
+  if (p.instanceName) body += `\nInstance: ${p.instanceName}`;
+  if (p.message) body += `\nMessage: ${p.message}`;
+  if (p.level) body += `\nLevel: ${p.level}`;
+  if (p.type) body += `\nType: ${p.type}`;
+  const raw = JSON.stringify(p, null, 2);
+  body += `\n\nRaw Payload:\n${raw.length > 500 ? `${raw.substring(0, 500)}...` : raw}`;
+  return {
+    title: `❓ Unknown payload: ${instance}`,
+    subtitle: `Unknown Event from ${instance}`,
+    body,
+    deliveryType: 'NORMAL',
+  };
 }
 
 export const servarrParser: Parser = (payload) => {
-  const p = requireObject(payload, 'Servarr');
-  const eventType = requireString(p, 'eventType', 'Servarr');
-  const app = detectApp(p);
-  const instance = asString(p.instanceName) ?? app ?? 'Servarr';
-  const isUpgrade = eventType === 'Download' && p.isUpgrade === true;
-  const heading = isUpgrade
-    ? 'Upgraded'
-    : Object.hasOwn(EVENT_TITLES, eventType)
-      ? EVENT_TITLES[eventType]
-      : humanize(eventType);
+  const p = asObject(payload);
+  if (p === undefined || !p.eventType || !p.instanceName) return SKIPPED;
+  if (
+    !(p.movie || p.series || p.episodes || p.indexer || p.indexerStatus || p.message || p.previousVersion)
+  ) {
+    return SKIPPED;
+  }
+  if (p.episodeFiles) return SKIPPED;
 
-  // A test payload carries placeholder media ("Test Title"), which would only confuse.
-  const subject = eventType === 'Test' ? undefined : describeSubject(app, p);
-  const grade = subject !== undefined ? quality(p) : undefined;
-  const lines = [subject !== undefined && grade !== undefined ? `${subject} [${grade}]` : subject];
-  lines.push(...details(eventType, app, p, instance));
+  const raw = text(p.eventType, 'eventType').toLowerCase();
+  const event = Object.hasOwn(EVENT_ALIASES, raw) ? (EVENT_ALIASES[raw] as string) : raw;
+  const media = mediaOf(p);
+  if (media === undefined) return finishZentikMessage(unknownPayload(p));
 
-  const isHealth = eventType === 'Health' || eventType === 'HealthRestored';
-  const healthType = asString(p.type);
-  const downloadId = asString(p.downloadId);
-  const wikiUrl = asHttpUrl(p.wikiUrl);
-  const appUrl = asHttpUrl(p.applicationUrl);
-
-  const message: ParsedMessage = {
-    title: `${instance}: ${heading}`,
-    subtitle: isHealth && healthType !== undefined ? humanize(healthType) : undefined,
-    body: lines.filter((line): line is string => line !== undefined).join('\n'),
-    deliveryType: deliveryFor(eventType, p),
-    tapAction: navigate(isHealth ? (wikiUrl ?? appUrl) : appUrl),
-    actions: linkActions([
-      ['Wiki', isHealth ? wikiUrl : undefined],
-      [`Open ${instance}`, appUrl],
-    ]),
-    groupId: instance,
-    // A restored check replaces its issue, and an import replaces the grab of the same download.
-    collapseId: isHealth
-      ? `${instance}:health:${healthType ?? 'general'}`
-      : downloadId !== undefined
-        ? `${instance}:download:${downloadId}`
-        : undefined,
-    imageUrl: posterUrl(p),
-  };
-  return finishMessage(message);
+  let body: string;
+  if (media.kind === 'health') body = healthBody(media, p.instanceName);
+  else if (media.kind === 'application_update') body = updateBody(media, p);
+  else body = mediaBody(event, media, p);
+  const deliveryType: DeliveryType = event === 'failed' || event === 'health_issue' ? 'CRITICAL' : 'NORMAL';
+  return finishZentikMessage({
+    title: titleOf(event, media, p.instanceName),
+    subtitle: SUBTITLES[media.kind],
+    body,
+    deliveryType,
+    attachments: seriesImage(p),
+  });
 };

@@ -9,8 +9,8 @@
 import {
   type DeliveryType,
   finishMessage,
+  type MessageParser,
   type ParsedMessage,
-  type Parser,
   ParserInputError,
 } from './parser.ts';
 import {
@@ -76,7 +76,7 @@ function notice(msg: string | undefined, monitor: JsonObject | undefined): Parse
   });
 }
 
-export const uptimeKumaParser: Parser = (payload) => {
+export const uptimeKumaParser: MessageParser = (payload) => {
   const p = requireObject(payload, SOURCE);
   const heartbeat = asObject(p.heartbeat);
   const monitor = asObject(p.monitor);

@@ -8,8 +8,8 @@ import { parseJsonText } from '../../../../domain/text.ts';
 import { discardFiles, storeAttachment } from '../../../../ingest/attachment-files.ts';
 import { MessageInputSchema } from '../../../../ingest/message-input.schema.ts';
 import { type MessageInput, readMessageInput } from '../../../../ingest/message-input.ts';
-import { ParserInputError } from '../../../../ingest/parsers/parser.ts';
-import { findParser, parsers } from '../../../../ingest/parsers/parser-registry.ts';
+import { parsers } from '../../../../ingest/parsers/parser-registry.ts';
+import { transformPayload } from '../../../../ingest/parsers/transform-payload.ts';
 import { sendMessage } from '../../../../ingest/send-message.ts';
 import { deleteMessageAs } from '../../../../services/message.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
@@ -174,46 +174,51 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['messages'],
           summary: 'Parse a payload from a known system into a message',
-          description: `Built-in parsers: ${Object.keys(parsers).join(', ')}.`,
+          description:
+            `Built-in parsers: ${Object.keys(parsers).join(', ')} (any casing; Zentik's names such as ` +
+            'ZentikGitHub or ZENTIK_AUTHENTIK are accepted too). A payload the parser skips ' +
+            '(see docs/parsers.md) answers 204 and stores nothing.',
           querystring: Type.Object({
-            parser: Type.String({ minLength: 1, maxLength: 64 }),
-            bucketId: Type.String({ minLength: 1, maxLength: 200 }),
+            // Checked in the handler so the answers are Zentik's: parser first, then the bucket.
+            parser: Type.Optional(Type.String({ maxLength: 64, description: 'Required: the parser name' })),
+            bucketId: Type.Optional(
+              Type.String({
+                maxLength: 200,
+                description: 'Bucket id or name; required unless magicCode is given',
+              }),
+            ),
+            magicCode: Type.Optional(Type.String({ maxLength: 200, description: 'Instead of bucketId' })),
           }),
           headers: IdempotencyHeaders,
-          response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
+          response: {
+            201: Type.Ref('Message'),
+            204: Type.Null({ description: 'The parser skipped the payload; nothing was stored' }),
+            ...errorResponses(400, 401, 403, 404),
+          },
         },
       },
       async (request, reply) => {
-        const { parser: name, bucketId } = request.query;
-        const parser = findParser(name);
-        if (!parser) {
-          throw new AppError(
-            'notFound',
-            `No parser "${name}". Built-in parsers: ${Object.keys(parsers).join(', ')}.`,
-            [{ field: 'parser', detail: 'unknown parser' }],
-          );
-        }
+        const { parser, bucketId, magicCode } = request.query;
+        if (!parser) throw invalid('parser', 'Parameter "parser" is required');
+        if (!bucketId && !magicCode)
+          throw invalid('bucketId', 'Parameter "bucketId" or "magicCode" is required');
         let payload: unknown = request.body;
-        if (typeof payload === 'string') payload = parseJsonText(payload);
+        // application/json is parsed already (a JSON string stays a string); any other type
+        // arrives as text and is read as JSON here.
+        const parsed = /^\s*application\/json/i.test(request.headers['content-type'] ?? '');
+        if (typeof payload === 'string' && !parsed) payload = parseJsonText(payload);
         const headers = Object.fromEntries(
           Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
         );
-        let parsed: ReturnType<typeof parser>;
-        try {
-          parsed = parser(payload, headers);
-        } catch (err) {
-          if (err instanceof ParserInputError)
-            throw invalid(err.field ? `(body).${err.field}` : '(body)', err.message);
-          throw err;
-        }
-        const input = readMessageInput({ ...parsed, bucketId }, 'json');
-        return answer(
-          reply,
-          await sendMessage(ctx, principalOf(request), input, {
-            scope: 'messages.transform',
-            idempotencyKey: idempotencyKey(request.headers),
-          }),
-        );
+        const result = await transformPayload(ctx, principalOf(request), {
+          parser,
+          bucketRef: bucketId ?? '',
+          payload,
+          headers,
+          idempotencyKey: idempotencyKey(request.headers),
+        });
+        if (result.status === 204) return reply.code(204).send(null);
+        return answer(reply, result);
       },
     );
 

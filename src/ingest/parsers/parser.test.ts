@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BODY_MAX, clip, finishMessage, ParserInputError, TITLE_MAX } from './parser.ts';
+import { BODY_MAX, clip, finishMessage, finishZentikMessage, ParserInputError, TITLE_MAX } from './parser.ts';
 
 describe('clip', () => {
   it('leaves text within the limit alone', () => {
@@ -34,6 +34,31 @@ describe('finishMessage', () => {
     expect(out).not.toHaveProperty('actions');
     expect(out).not.toHaveProperty('collapseId');
     expect(Array.from(out.body ?? '')).toHaveLength(BODY_MAX);
+  });
+});
+
+describe('finishZentikMessage', () => {
+  it("keeps Zentik's text as built, only cutting it to the limits and dropping empty optionals", () => {
+    const out = finishZentikMessage({
+      title: '🔔 Webhook Active',
+      subtitle: '',
+      body: 'Type: Repository\n• push\n',
+      deliveryType: 'NORMAL',
+      attachments: [],
+    });
+    expect(out).toEqual({
+      title: '🔔 Webhook Active',
+      body: 'Type: Repository\n• push\n',
+      deliveryType: 'NORMAL',
+    });
+    const long = finishZentikMessage({
+      title: 't'.repeat(150),
+      body: 'b'.repeat(BODY_MAX + 1),
+      deliveryType: 'NORMAL',
+    });
+    expect(Array.from(long.title)).toHaveLength(TITLE_MAX);
+    expect(Array.from(long.body ?? '')).toHaveLength(BODY_MAX);
+    expect(long.body?.endsWith('…')).toBe(true);
   });
 });
 

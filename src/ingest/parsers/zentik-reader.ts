@@ -17,11 +17,16 @@ export type { JsonObject };
 /** An object field, or undefined (the `?.` of Zentik's code). */
 export const obj = (value: unknown): JsonObject | undefined => asObject(value);
 
-/** An object Zentik's code reads without `?.`: its absence is a 400 naming `field`. */
+/**
+ * An object Zentik's code reads without `?.`: a missing or null one is a 400 naming `field` (where
+ * JavaScript throws). Any other non-object reads as an object without fields, as JavaScript reads
+ * a property of a number or a string as undefined.
+ */
 export function need(value: unknown, field: string): JsonObject {
-  const object = asObject(value);
-  if (object === undefined) throw new ParserInputError(`payload field "${field}" must be an object`, field);
-  return object;
+  if (value === undefined || value === null) {
+    throw new ParserInputError(`payload field "${field}" is required`, field);
+  }
+  return asObject(value) ?? {};
 }
 
 /** A string Zentik's code calls string methods on: anything else is a 400 naming `field`. */

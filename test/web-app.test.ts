@@ -1,33 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_CSP } from '../src/http/plugins/external/static.plugin.ts';
 import { createHttpReceiver, type HttpReceiver } from './receivers/http-receiver.ts';
+import { launchChromium, type TestChromium } from './support/chromium.ts';
 import { ADMIN, STORES, startHerald, type TestHerald } from './support/herald.ts';
 
 // The web app at /admin driven in real Chromium (the system one; nothing is downloaded), one
 // story per store: log in, make a bucket and a token, watch a message sent with that token
 // arrive live, then the admin pages. Each page is photographed into test-artifacts/.
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const LIVE_MS = 5000;
 const ARTIFACTS = path.resolve(import.meta.dirname, '../test-artifacts/web-app');
 
 describe.each(STORES)('web app (%s, Chromium)', (store) => {
   let h: TestHerald;
-  let profileDir: string;
+  let chromium: TestChromium;
   let browser: BrowserContext;
   let page: Page;
   let token = '';
@@ -40,13 +29,8 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     mkdirSync(ARTIFACTS, { recursive: true });
     h = await startHerald(store);
     hook = await createHttpReceiver();
-    profileDir = mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 390, height: 844 },
-    });
+    chromium = await launchChromium();
+    browser = chromium.context;
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(8000);
     page.on('dialog', (d) => void d.accept());
@@ -60,10 +44,9 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await h?.close();
     await hook?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   const shot = (name: string) =>
@@ -350,7 +333,7 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
 
 describe.each(STORES)('web app first run (%s, Chromium)', (store) => {
   let h: TestHerald;
-  let profileDir: string;
+  let chromium: TestChromium;
   let browser: BrowserContext;
   let banner = '';
 
@@ -368,19 +351,13 @@ describe.each(STORES)('web app first run (%s, Chromium)', (store) => {
     } finally {
       process.stdout.write = write;
     }
-    profileDir = mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 390, height: 844 },
-    });
+    chromium = await launchChromium();
+    browser = chromium.context;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await h?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   it('prints the generated password in a plain banner and asks for a new one at first login', async () => {

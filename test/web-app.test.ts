@@ -157,6 +157,36 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     await expect.poll(() => page.locator('#inbox-list').getByText('Backup failed').count()).toBe(0);
   });
 
+  it('snoozes an item on the server: it leaves the list and the count, and comes back when woken', async () => {
+    const res = await fetch(`${h.url}/api/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Disk almost full', bucketId, snoozes: [15, 120] }),
+    });
+    expect(res.status).toBe(201);
+    const item = page.locator('#inbox-list > li', { hasText: 'Disk almost full' });
+    await item.waitFor({ timeout: LIVE_MS });
+    const before = Number(await page.locator('#unread-count').textContent());
+    await item.getByRole('button', { name: 'Snooze 2 h' }).click();
+    await expect.poll(() => item.count()).toBe(0);
+    await expect.poll(() => page.locator('#unread-count').textContent()).toBe(String(before - 1));
+    await expect.poll(() => page.title()).toBe(before - 1 > 0 ? `(${before - 1}) Herald` : 'Herald');
+    const snoozedRow = page.locator('#snoozed-list > li', { hasText: 'Disk almost full' });
+    await snoozedRow.waitFor();
+    // The server holds it: another client's inbox no longer lists it either.
+    const other = await h.api('GET', '/api/v2/notifications/inbox', { token: await h.adminToken() });
+    expect(other.body.notifications.map((n: { title: string }) => n.title)).not.toContain('Disk almost full');
+    const snoozed = await h.api('GET', '/api/v1/inbox/snoozed', { token: await h.adminToken() });
+    const until = Date.parse(snoozed.body.snoozed[0].snoozed_until);
+    expect(until - Date.now()).toBeGreaterThan(110 * 60_000);
+    await shot('inbox-snoozed');
+
+    await snoozedRow.getByRole('button', { name: /^Wake .* now$/ }).click();
+    await item.waitFor();
+    await expect.poll(() => page.locator('#unread-count').textContent()).toBe(String(before));
+    expect(await page.locator('#snoozed-list').count()).toBe(0);
+  });
+
   it('saves a webhook channel from its schema form and tests it against a loopback receiver', async () => {
     await go('Channels');
     const card = page.locator('#channel-webhook');

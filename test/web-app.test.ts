@@ -274,6 +274,24 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
       .poll(() => page.locator('#log-list > li', { hasText: 'Backup failures from the LAN' }).count())
       .toBe(1);
     await page.getByLabel('Status').selectOption('');
+    // Channel and time filter on the server (the request says so), not the page shown.
+    const byChannel = page.waitForRequest((r) => /\/log\?.*channel=slack/.test(r.url()));
+    await page.getByLabel('Channel').selectOption('slack');
+    await byChannel;
+    await expect.poll(() => page.locator('#log-list > li').count()).toBe(0);
+    await page.getByLabel('Channel').selectOption('webhook');
+    await expect
+      .poll(() => page.locator('#log-list > li', { hasText: 'Backup failures from the LAN' }).count())
+      .toBe(2);
+    const byTime = page.waitForRequest((r) => /\/log\?.*since=/.test(r.url()));
+    await page.getByLabel('Time').selectOption('1');
+    await byTime;
+    await expect
+      .poll(() => page.locator('#log-list > li', { hasText: 'Backup failures from the LAN' }).count())
+      .toBe(2);
+    await expect.poll(() => page.locator('nav[aria-label="Pages"] .status').textContent()).toMatch(/of 1 \(/);
+    await page.getByLabel('Channel').selectOption('');
+    await page.getByLabel('Time').selectOption('');
     await shot('log');
   });
 

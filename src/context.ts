@@ -68,11 +68,12 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
   const enabledChannels = createEnabledChannelsCache();
   signals.channelsChanged.subscribe(() => enabledChannels.clear());
   const principals = createPrincipalCache();
+  const clock = overrides.clock ?? systemClock;
   return {
     config,
     store,
     log,
-    clock: overrides.clock ?? systemClock,
+    clock,
     jwt: createJwtCodec(config.secret, config.accessTokenTtlSeconds),
     keys: {
       channelSecrets: deriveKey(config.secret, 'channel-secrets'),
@@ -82,7 +83,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     principals,
     enabledChannels,
     hub,
-    inboxFrames: createInboxFrameLoader(() => store.db),
+    inboxFrames: createInboxFrameLoader(() => store.db, clock),
     inboxEvents: localInboxEvents(hub),
     onRevoke: () => principals.clear(),
     signals,

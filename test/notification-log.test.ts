@@ -126,6 +126,43 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
     expect((await log('?limit=1000')).status).toBe(400);
   });
 
+  it('filters by channel and by time on the server, combined with the others, and pages them', async () => {
+    const all = (await log()).body.entries as Array<{ id: string; channel: string; createdAt: string }>;
+    expect((await log('?channel=webhook')).body.total).toBe(6);
+    expect(idsOf(await log('?channel=slack')).sort()).toEqual([...ids.failedB].sort());
+    expect((await log('?channel=slack&status=sent')).body.total).toBe(0);
+    expect((await log('?channel=email')).body).toEqual({ entries: [], total: 0, page: 1, limit: 50 });
+
+    // A window from one entry's creation: the server counts exactly those at or after it.
+    const times = all.map((e) => Date.parse(e.createdAt)).sort((a, b) => a - b);
+    const from = new Date(times[3]).toISOString();
+    const inWindow = all.filter((e) => Date.parse(e.createdAt) >= times[3]).map((e) => e.id);
+    const since = await log(`?since=${encodeURIComponent(from)}`);
+    expect(idsOf(since).sort()).toEqual([...inWindow].sort());
+    const olderThan = all.filter((e) => Date.parse(e.createdAt) < times[3]).map((e) => e.id);
+    expect(idsOf(await log(`?before=${encodeURIComponent(from)}`)).sort()).toEqual([...olderThan].sort());
+    const webhookInWindow = all.filter((e) => e.channel === 'webhook' && Date.parse(e.createdAt) >= times[3]);
+    const paged = [
+      await log(`?channel=webhook&since=${encodeURIComponent(from)}&limit=2&page=1`),
+      await log(`?channel=webhook&since=${encodeURIComponent(from)}&limit=2&page=2`),
+      await log(`?channel=webhook&since=${encodeURIComponent(from)}&limit=2&page=3`),
+      await log(`?channel=webhook&since=${encodeURIComponent(from)}&limit=2&page=4`),
+    ];
+    expect(paged[0].body.total).toBe(webhookInWindow.length);
+    expect(paged.flatMap(idsOf).sort()).toEqual(webhookInWindow.map((e) => e.id).sort());
+
+    const past = new Date(Date.now() - DAY).toISOString();
+    const empty = await log(`?since=${encodeURIComponent(new Date(Date.now() + DAY).toISOString())}`);
+    expect(empty.body.total).toBe(0);
+    const reversed = await log(`?since=${encodeURIComponent(from)}&before=${encodeURIComponent(past)}`);
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.validations[0].field).toBe('since');
+    const bad = await log('?since=today&channel=Web%20hook');
+    expect(bad.status).toBe(400);
+    expect(bad.body.validations.map((v: { field: string }) => v.field).sort()).toEqual(['channel', 'since']);
+    expect((await log()).body.total).toBe(8);
+  });
+
   it('retries a failed entry at once as a new linked entry; other states and unknown ids are refused', async () => {
     const id = ids.failedB[0];
     const failing = await h.api('POST', `/api/v1/notifications/log/${id}/retry`, { token: admin });
@@ -163,7 +200,7 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
     expect((await h.api('POST', '/api/v1/notifications/log/nope/retry', { token: admin })).status).toBe(404);
   });
 
-  it('deletes one entry, and in bulk by status, rule and time', async () => {
+  it('deletes one entry, and in bulk by status, rule, channel and time', async () => {
     const one = ids.sentNone[0];
     expect((await h.api('DELETE', `/api/v1/notifications/log/${one}`, { token: admin })).body).toEqual({
       ok: true,
@@ -184,6 +221,8 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
       ok: true,
       deleted: 2,
     });
+    const since = encodeURIComponent(new Date(Date.now() + DAY).toISOString());
+    expect((await bulk(`?channel=webhook&since=${since}`)).body).toEqual({ ok: true, deleted: 0 });
     const badDate = await bulk('?before=yesterday');
     expect(badDate.status).toBe(400);
     expect(badDate.body.validations[0].field).toBe('before');

@@ -1,33 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_CSP } from '../src/http/plugins/external/static.plugin.ts';
 import { createHttpReceiver, type HttpReceiver } from './receivers/http-receiver.ts';
+import { launchChromium, type TestChromium } from './support/chromium.ts';
 import { ADMIN, STORES, startHerald, type TestHerald } from './support/herald.ts';
 
 // The web app at /admin driven in real Chromium (the system one; nothing is downloaded), one
 // story per store: log in, make a bucket and a token, watch a message sent with that token
 // arrive live, then the admin pages. Each page is photographed into test-artifacts/.
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const LIVE_MS = 5000;
 const ARTIFACTS = path.resolve(import.meta.dirname, '../test-artifacts/web-app');
 
 describe.each(STORES)('web app (%s, Chromium)', (store) => {
   let h: TestHerald;
-  let profileDir: string;
+  let chromium: TestChromium;
   let browser: BrowserContext;
   let page: Page;
   let token = '';
@@ -40,13 +29,8 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     mkdirSync(ARTIFACTS, { recursive: true });
     h = await startHerald(store);
     hook = await createHttpReceiver();
-    profileDir = mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 390, height: 844 },
-    });
+    chromium = await launchChromium();
+    browser = chromium.context;
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(8000);
     page.on('dialog', (d) => void d.accept());
@@ -60,10 +44,9 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await h?.close();
     await hook?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   const shot = (name: string) =>
@@ -174,6 +157,36 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     await expect.poll(() => page.locator('#inbox-list').getByText('Backup failed').count()).toBe(0);
   });
 
+  it('snoozes an item on the server: it leaves the list and the count, and comes back when woken', async () => {
+    const res = await fetch(`${h.url}/api/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Disk almost full', bucketId, snoozes: [15, 120] }),
+    });
+    expect(res.status).toBe(201);
+    const item = page.locator('#inbox-list > li', { hasText: 'Disk almost full' });
+    await item.waitFor({ timeout: LIVE_MS });
+    const before = Number(await page.locator('#unread-count').textContent());
+    await item.getByRole('button', { name: 'Snooze 2 h' }).click();
+    await expect.poll(() => item.count()).toBe(0);
+    await expect.poll(() => page.locator('#unread-count').textContent()).toBe(String(before - 1));
+    await expect.poll(() => page.title()).toBe(before - 1 > 0 ? `(${before - 1}) Herald` : 'Herald');
+    const snoozedRow = page.locator('#snoozed-list > li', { hasText: 'Disk almost full' });
+    await snoozedRow.waitFor();
+    // The server holds it: another client's inbox no longer lists it either.
+    const other = await h.api('GET', '/api/v2/notifications/inbox', { token: await h.adminToken() });
+    expect(other.body.notifications.map((n: { title: string }) => n.title)).not.toContain('Disk almost full');
+    const snoozed = await h.api('GET', '/api/v1/inbox/snoozed', { token: await h.adminToken() });
+    const until = Date.parse(snoozed.body.snoozed[0].snoozed_until);
+    expect(until - Date.now()).toBeGreaterThan(110 * 60_000);
+    await shot('inbox-snoozed');
+
+    await snoozedRow.getByRole('button', { name: /^Wake .* now$/ }).click();
+    await item.waitFor();
+    await expect.poll(() => page.locator('#unread-count').textContent()).toBe(String(before));
+    expect(await page.locator('#snoozed-list').count()).toBe(0);
+  });
+
   it('saves a webhook channel from its schema form and tests it against a loopback receiver', async () => {
     await go('Channels');
     const card = page.locator('#channel-webhook');
@@ -261,6 +274,24 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
       .poll(() => page.locator('#log-list > li', { hasText: 'Backup failures from the LAN' }).count())
       .toBe(1);
     await page.getByLabel('Status').selectOption('');
+    // Channel and time filter on the server (the request says so), not the page shown.
+    const byChannel = page.waitForRequest((r) => /\/log\?.*channel=slack/.test(r.url()));
+    await page.getByLabel('Channel').selectOption('slack');
+    await byChannel;
+    await expect.poll(() => page.locator('#log-list > li').count()).toBe(0);
+    await page.getByLabel('Channel').selectOption('webhook');
+    await expect
+      .poll(() => page.locator('#log-list > li', { hasText: 'Backup failures from the LAN' }).count())
+      .toBe(2);
+    const byTime = page.waitForRequest((r) => /\/log\?.*since=/.test(r.url()));
+    await page.getByLabel('Time').selectOption('1');
+    await byTime;
+    await expect
+      .poll(() => page.locator('#log-list > li', { hasText: 'Backup failures from the LAN' }).count())
+      .toBe(2);
+    await expect.poll(() => page.locator('nav[aria-label="Pages"] .status').textContent()).toMatch(/of 1 \(/);
+    await page.getByLabel('Channel').selectOption('');
+    await page.getByLabel('Time').selectOption('');
     await shot('log');
   });
 
@@ -350,7 +381,7 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
 
 describe.each(STORES)('web app first run (%s, Chromium)', (store) => {
   let h: TestHerald;
-  let profileDir: string;
+  let chromium: TestChromium;
   let browser: BrowserContext;
   let banner = '';
 
@@ -368,19 +399,13 @@ describe.each(STORES)('web app first run (%s, Chromium)', (store) => {
     } finally {
       process.stdout.write = write;
     }
-    profileDir = mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 390, height: 844 },
-    });
+    chromium = await launchChromium();
+    browser = chromium.context;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await h?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   it('prints the generated password in a plain banner and asks for a new one at first login', async () => {

@@ -1,25 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type TestChromium } from './support/chromium.ts';
 import { ADMIN, startHerald, type TestHerald } from './support/herald.ts';
 
 // The browser UI driven in real Chromium (the system one; nothing is downloaded). The tests
 // form one story in order: log in, watch items arrive, change read state, page.
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'";
 const LIVE_MS = 5000;
 
@@ -37,7 +24,7 @@ function rawGet(base: string, rawPath: string): Promise<number> {
 
 describe('web UI (Chromium)', () => {
   let h: TestHerald;
-  let profileDir: string;
+  let chromium: TestChromium;
   let browser: BrowserContext;
   let page: Page;
   let bucketId: string;
@@ -46,13 +33,8 @@ describe('web UI (Chromium)', () => {
 
   beforeAll(async () => {
     h = await startHerald('sqlite');
-    profileDir = mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 390, height: 844 }, // phone width: the layout must hold up there
-    });
+    chromium = await launchChromium(); // phone width: the layout must hold up there
+    browser = chromium.context;
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -69,9 +51,8 @@ describe('web UI (Chromium)', () => {
 
   afterAll(async () => {
     // The browser first: its open event stream would otherwise hold the server's close.
-    await browser?.close();
+    await chromium?.close();
     await h?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   async function post(title: string, body = 'Hello from the API'): Promise<void> {

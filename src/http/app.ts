@@ -7,6 +7,7 @@ import { attachmentsRoutes } from './api/v1/attachments/attachments.routes.ts';
 import { authRoutes } from './api/v1/auth/auth.routes.ts';
 import { BucketSchema, bucketsRoutes, InviteSchema, MemberSchema } from './api/v1/buckets/buckets.routes.ts';
 import { eventsRoutes } from './api/v1/events/events.routes.ts';
+import { inboxSnoozeRoutes } from './api/v1/inbox/inbox-snooze.routes.ts';
 import { inboxStreamRoutes } from './api/v1/inbox/inbox-stream.routes.ts';
 import { messagesRoutes } from './api/v1/messages/messages.routes.ts';
 import { channelConfigSchemas } from './api/v1/notifications/channels.routes.ts';
@@ -124,6 +125,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(inboxWatchRoutes(ctx), { prefix: '/api/v2' });
   await app.register(coderSessionRoutes(ctx), { prefix: '/api/v2' });
   await app.register(inboxStreamRoutes(ctx), { prefix: '/api/v1/inbox' });
+  await app.register(inboxSnoozeRoutes(ctx), { prefix: '/api/v1/inbox' });
   await app.register(tenantRoutes(ctx), { prefix: '/notification/v1' });
   await app.register(rulesRoutes(ctx), { prefix: '/api/v1/notifications' });
   await app.register(eventsRoutes(ctx), { prefix: '/api/v1/events' });

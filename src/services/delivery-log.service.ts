@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import { AppError, conflict, notFound } from '../domain/errors.ts';
+import { AppError, conflict, invalid, notFound } from '../domain/errors.ts';
 import type { DeliveryContent } from '../queue/enqueue.ts';
 import {
   countDeliveries,
@@ -42,6 +42,9 @@ export interface LogEntryView {
 export interface LogQuery {
   status?: LogStatus;
   ruleId?: string;
+  channel?: string;
+  /** Only entries created at or after this time (epoch ms). */
+  since?: number;
   /** Only entries created before this time (epoch ms). */
   before?: number;
 }
@@ -76,7 +79,12 @@ const toLogEntry = (r: DeliveryRow): LogEntryView => {
   };
 };
 
-const filterOf = (q: LogQuery): LogFilter => ({ status: q.status, ruleId: q.ruleId, before: q.before });
+const filterOf = (q: LogQuery): LogFilter => {
+  if (q.since !== undefined && q.before !== undefined && q.since >= q.before) {
+    throw invalid('since', 'must be before `before`');
+  }
+  return { status: q.status, ruleId: q.ruleId, channel: q.channel, since: q.since, before: q.before };
+};
 
 /** Newest first; `page` counts from 1. */
 export async function listLog(

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../domain/clock.ts';
 import type { Executor } from '../store/database.ts';
 import { countUnreadByUser, getInboxItemsByIds, type InboxRow } from '../store/inbox.repository.ts';
 
@@ -28,7 +29,8 @@ interface Pending {
   promise: Promise<FrameData>;
 }
 
-export function createInboxFrameLoader(db: () => Executor): InboxFrameLoader {
+/** Unread counts leave out items snoozed past `clock`'s now, as the inbox list does. */
+export function createInboxFrameLoader(db: () => Executor, clock: Clock = systemClock): InboxFrameLoader {
   let batch = new Map<string, Pending>();
   let scheduled = false;
 
@@ -41,7 +43,11 @@ export function createInboxFrameLoader(db: () => Executor): InboxFrameLoader {
       const executor = db();
       const rows = await getInboxItemsByIds(executor, [...new Set(entries.map((e) => e.notificationId))]);
       const byId = new Map(rows.map((r) => [r.id, r]));
-      const unread = await countUnreadByUser(executor, [...new Set(entries.map((e) => e.userId))]);
+      const unread = await countUnreadByUser(
+        executor,
+        [...new Set(entries.map((e) => e.userId))],
+        clock.now(),
+      );
       for (const e of entries) {
         const row = byId.get(e.notificationId);
         // A row belongs to one user; another user's watcher never gets it.

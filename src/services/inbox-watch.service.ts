@@ -78,9 +78,16 @@ export async function replayInbox(
 ): Promise<Replay> {
   const cursor = await notificationCursor(ctx.store.db, userId, since);
   if (!cursor) return { kind: 'none' };
-  const rows = await listInboxAfter(ctx.store.db, userId, cursor, filter, REPLAY_LIMIT + 1);
+  const now = ctx.clock.now();
+  const rows = await listInboxAfter(
+    ctx.store.db,
+    userId,
+    cursor,
+    { ...filter, awakeAt: now },
+    REPLAY_LIMIT + 1,
+  );
   if (rows.length > REPLAY_LIMIT) return { kind: 'overflow' };
-  const unread = await countUnread(ctx.store.db, userId);
+  const unread = await countUnread(ctx.store.db, userId, now);
   return {
     kind: 'frames',
     frames: rows.map((r) => ({ notification: toInboxItem(r, format), unread_count: unread })),

@@ -49,9 +49,11 @@ export async function listInboxPage(
     if (!isUuid(startingBefore)) throw invalid('starting_before', 'Invalid UUID');
     before = await notificationCursor(ctx.store.db, userId, startingBefore);
   }
+  // Items snoozed past now stay out of the page and the count until their time comes.
+  const now = ctx.clock.now();
   const [rows, unread] = await Promise.all([
-    listInbox(ctx.store.db, userId, filter, { limit: INBOX_PAGE_SIZE, before }),
-    countUnread(ctx.store.db, userId),
+    listInbox(ctx.store.db, userId, { ...filter, awakeAt: now }, { limit: INBOX_PAGE_SIZE, before }),
+    countUnread(ctx.store.db, userId, now),
   ]);
   return { notifications: rows.map((r) => toInboxItem(r)), unread_count: unread };
 }
@@ -72,7 +74,7 @@ export async function setInboxReadStatus(
   if (!ok) throw notFound('Notification');
   const [row, unread] = await Promise.all([
     getInboxItem(ctx.store.db, userId, id),
-    countUnread(ctx.store.db, userId),
+    countUnread(ctx.store.db, userId, ctx.clock.now()),
   ]);
   return { notification: toInboxItem(row!), unread_count: unread };
 }

@@ -317,6 +317,10 @@ export interface LogFilter {
   /** `pending` covers rows being sent right now too. */
   status?: 'pending' | 'sent' | 'failed';
   ruleId?: string;
+  /** The channel type (`webhook`, `smtp`, ...). */
+  channel?: string;
+  /** Only rows created at or after this time (epoch ms). */
+  since?: number;
   /** Only rows created before this time (epoch ms). */
   before?: number;
 }
@@ -326,6 +330,8 @@ function filtered(db: Executor, f: LogFilter) {
   if (f.status === 'pending') q = q.where('status', 'in', OPEN_STATUSES);
   else if (f.status) q = q.where('status', '=', f.status);
   if (f.ruleId !== undefined) q = q.where('rule_id', '=', f.ruleId);
+  if (f.channel !== undefined) q = q.where('channel', '=', f.channel);
+  if (f.since !== undefined) q = q.where('created_at', '>=', f.since);
   if (f.before !== undefined) q = q.where('created_at', '<', f.before);
   return q;
 }

@@ -1,4 +1,5 @@
-import type { Executor } from './database.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Executor } from './database.ts';
 
 /** A notification joined with the message it delivers: everything an inbox item shows. */
 export interface InboxRow {
@@ -27,7 +28,13 @@ export interface InboxFilter {
   targets?: readonly string[];
   templates?: readonly string[];
   readStatus?: 'read' | 'unread' | 'all';
+  /** Leaves out items snoozed past this time (epoch ms); they come back once it has passed. */
+  awakeAt?: number;
 }
+
+/** Not snoozed, or snoozed until a time at or before `now`. */
+const awake = (now: number) => (eb: ExpressionBuilder<Database, 'notifications'>) =>
+  eb.or([eb('snoozed_until', 'is', null), eb('snoozed_until', '<=', now)]);
 
 /** What an inbox item shows: the notification and the message it delivers. */
 const INBOX_COLUMNS = [
@@ -74,6 +81,10 @@ function applyFilter(q: InboxQuery, filter: InboxFilter): InboxQuery {
   if (filter.templates && filter.templates.length > 0) q = q.where('n.template_id', 'in', filter.templates);
   if (filter.readStatus === 'read') q = q.where('n.read_at', 'is not', null);
   if (filter.readStatus === 'unread') q = q.where('n.read_at', 'is', null);
+  const at = filter.awakeAt;
+  if (at !== undefined) {
+    q = q.where((eb) => eb.or([eb('n.snoozed_until', 'is', null), eb('n.snoozed_until', '<=', at)]));
+  }
   return q;
 }
 
@@ -100,15 +111,17 @@ export async function getInboxItem(db: Executor, userId: string, id: string): Pr
   return base(db, userId).where('n.id', '=', id).executeTakeFirst();
 }
 
-export async function countUnread(db: Executor, userId: string): Promise<number> {
-  const row = await db
+/** Unread items; with `awakeAt`, those snoozed past it are not counted. */
+export async function countUnread(db: Executor, userId: string, awakeAt?: number): Promise<number> {
+  let q = db
     .selectFrom('notifications')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('user_id', '=', userId)
     .where('read_at', 'is', null)
     .where('archived_at', 'is', null)
-    .where('held_since', 'is', null)
-    .executeTakeFirstOrThrow();
+    .where('held_since', 'is', null);
+  if (awakeAt !== undefined) q = q.where(awake(awakeAt));
+  const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -237,19 +250,58 @@ export async function getInboxItemsByIds(db: Executor, ids: readonly string[]): 
 export async function countUnreadByUser(
   db: Executor,
   userIds: readonly string[],
+  awakeAt?: number,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const part of chunks(userIds)) {
-    const rows = await db
+    let q = db
       .selectFrom('notifications')
       .select(['user_id', (eb) => eb.fn.countAll<number>().as('n')])
       .where('user_id', 'in', part)
       .where('read_at', 'is', null)
       .where('archived_at', 'is', null)
-      .where('held_since', 'is', null)
-      .groupBy('user_id')
-      .execute();
+      .where('held_since', 'is', null);
+    if (awakeAt !== undefined) q = q.where(awake(awakeAt));
+    const rows = await q.groupBy('user_id').execute();
     for (const r of rows) counts.set(r.user_id, Number(r.n));
   }
   return counts;
+}
+
+/**
+ * Snoozes one of the user's items until `until` (epoch ms), or wakes it (`null`); false when the
+ * item is not theirs (or is held back by a pause).
+ */
+export async function setSnoozedUntil(
+  db: Executor,
+  userId: string,
+  id: string,
+  until: number | null,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('notifications')
+    .set({ snoozed_until: until })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('archived_at', 'is', null)
+    .where('held_since', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** The user's items snoozed past `now`, soonest back first. */
+export async function listSnoozed(
+  db: Executor,
+  userId: string,
+  now: number,
+  limit: number,
+): Promise<Array<InboxRow & { snoozed_until: number }>> {
+  const rows = await base(db, userId)
+    .select('n.snoozed_until')
+    .where('n.snoozed_until', '>', now)
+    .orderBy('n.snoozed_until', 'asc')
+    .orderBy('n.id', 'asc')
+    .limit(limit)
+    .execute();
+  return rows as Array<InboxRow & { snoozed_until: number }>;
 }

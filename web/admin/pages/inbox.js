@@ -82,8 +82,8 @@ export function InboxPage() {
   const [buckets, setBuckets] = useState([]);
   const [templates, setTemplates] = useState([]);
   const [messages, setMessages] = useState({});
-  const [snoozed, setSnoozed] = useState({});
-  const [, setNow] = useState(0);
+  const [snoozed, setSnoozed] = useState([]);
+  const [tick, setTick] = useState(0);
   const notify = useRef(false);
 
   const enrich = async (bucketIds) => {
@@ -116,10 +116,25 @@ export function InboxPage() {
     document.title = unread > 0 ? `(${unread}) Herald` : 'Herald';
   }, [unread]);
 
+  // Snoozed items are kept out of the list by the server; the page reloads when the soonest
+  // one is due, so it comes back here without a refresh (timers are capped at a day).
+  const loadSnoozed = () =>
+    api('GET', '/api/v1/inbox/snoozed').then(
+      (r) => setSnoozed(r.snoozed),
+      () => {},
+    );
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(t);
-  }, []);
+    void loadSnoozed();
+  }, [tick]);
+  useEffect(() => {
+    if (snoozed.length === 0) return undefined;
+    const due = Math.min(...snoozed.map((s) => Date.parse(s.snoozed_until)));
+    const t = setTimeout(
+      () => setTick((x) => x + 1),
+      Math.min(Math.max(due - Date.now(), 0) + 500, 86_400_000),
+    );
+    return () => clearTimeout(t);
+  }, [snoozed]);
 
   useEffect(() => {
     let stream = null;
@@ -168,7 +183,7 @@ export function InboxPage() {
       stopped = true;
       stream?.close();
     };
-  }, [filters.bucket, filters.template, filters.read]);
+  }, [filters.bucket, filters.template, filters.read, tick]);
 
   async function loadMore() {
     const last = items.at(-1);
@@ -213,13 +228,30 @@ export function InboxPage() {
     }
   }
 
-  const onSnooze = (n, minutes) => {
-    setSnoozed((s) => ({ ...s, [n.id]: Date.now() + minutes * 60_000 }));
-    setMsg({ kind: 'ok', text: `Snoozed “${n.title}” for ${minutes} minutes.` });
-  };
+  async function onSnooze(n, minutes) {
+    try {
+      const until = new Date(Date.now() + minutes * 60_000).toISOString();
+      const r = await api('PUT', `/api/v1/inbox/${encodeURIComponent(n.id)}/snooze`, { until });
+      setItems((old) => old.filter((o) => o.id !== n.id));
+      setUnread(r.unread_count);
+      setMsg({ kind: 'ok', text: `Snoozed “${n.title}” until ${fmtTime(r.snoozed_until)}.` });
+      void loadSnoozed();
+    } catch (err) {
+      setMsg({ kind: 'error', text: errText(err) });
+    }
+  }
+
+  async function onWake(n) {
+    try {
+      await api('DELETE', `/api/v1/inbox/${encodeURIComponent(n.id)}/snooze`);
+      setTick((x) => x + 1);
+    } catch (err) {
+      setMsg({ kind: 'error', text: errText(err) });
+    }
+  }
 
   const bucketName = Object.fromEntries(buckets.map((b) => [b.id, b.name]));
-  const shown = items.filter((n) => !(snoozed[n.id] > Date.now()));
+  const shown = items;
   const set = (k) => (e) => setFilters((f) => ({ ...f, [k]: e.currentTarget.value }));
 
   return html`<section aria-labelledby="page-title">
@@ -262,5 +294,20 @@ export function InboxPage() {
     </ul>
     ${shown.length === 0 && html`<p class="muted empty">Nothing here.</p>`}
     ${more && html`<button type="button" class="secondary" onClick=${loadMore}>Load more</button>`}
+    ${
+      snoozed.length > 0 &&
+      html`<section class="snoozed" aria-labelledby="snoozed-title">
+        <h2 id="snoozed-title">Snoozed (${snoozed.length})</h2>
+        <ul class="list compact" id="snoozed-list">
+          ${snoozed.map(
+            (s) => html`<li key=${s.notification.id} class="row">
+              <span class="grow">${s.notification.title}</span>
+              <span class="muted">until <time datetime=${s.snoozed_until}>${fmtTime(s.snoozed_until)}</time></span>
+              <button type="button" class="secondary" aria-label=${`Wake “${s.notification.title}” now`} onClick=${() => onWake(s.notification)}>Wake now</button>
+            </li>`,
+          )}
+        </ul>
+      </section>`
+    }
   </section>`;
 }

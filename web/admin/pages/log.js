@@ -1,6 +1,6 @@
 // Delivery log: filters (status, rule, channel, time), paging, retry with its outcome, delete,
 // bulk delete, retention, and a chart of sent and failed per hour over the last 24 hours.
-// The server filters by status and rule; channel and time filter the page shown.
+// The server filters (status, rule, channel, time) and pages; bulk delete sends the same filters.
 import { api } from '../../api.js';
 import { errText, fmtTime, html, Status, useLoad, useState } from '../lib.js';
 
@@ -68,20 +68,25 @@ function Retention() {
 }
 
 export function LogPage() {
-  const [f, setF] = useState({ status: '', rule: '', channel: '', since: '', page: 1 });
+  // `since` is the window in hours; `from` the time it was chosen at, fixed so the query holds still.
+  const [f, setF] = useState({ status: '', rule: '', channel: '', since: '', from: '', page: 1 });
   const [msg, setMsg] = useState(null);
   const [outcomes, setOutcomes] = useState({});
   const rules = useLoad(() => api('GET', '/api/v1/notifications/rules'));
   const q = new URLSearchParams({ page: String(f.page), limit: String(LIMIT) });
   if (f.status) q.set('status', f.status);
   if (f.rule) q.set('rule_id', f.rule);
+  if (f.channel) q.set('channel', f.channel);
+  if (f.from) q.set('since', f.from);
   const log = useLoad(() => api('GET', `/api/v1/notifications/log?${q}`), [q.toString()]);
   const recent = useLoad(() => api('GET', '/api/v1/notifications/log?limit=200'), [log.data]);
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value, page: 1 });
-  const since = f.since ? Date.now() - Number(f.since) * HOUR : 0;
-  const entries = (log.data?.entries ?? []).filter(
-    (e) => (!f.channel || e.channel === f.channel) && (!since || Date.parse(e.createdAt) >= since),
-  );
+  const setSince = (e) => {
+    const hours = e.currentTarget.value;
+    const from = hours ? new Date(Date.now() - Number(hours) * HOUR).toISOString() : '';
+    setF({ ...f, since: hours, from, page: 1 });
+  };
+  const entries = log.data?.entries ?? [];
   const pages = Math.max(1, Math.ceil((log.data?.total ?? 0) / LIMIT));
 
   async function retry(e) {
@@ -104,12 +109,11 @@ export function LogPage() {
     }
   }
   async function bulk() {
-    const d = new URLSearchParams();
-    if (f.status) d.set('status', f.status);
-    if (f.rule) d.set('rule_id', f.rule);
-    if (f.since) d.set('before', new Date(since).toISOString());
-    const what = d.toString() ? 'every entry matching the status/rule filters' : 'every entry';
-    if (!confirm(`Delete ${what}${f.since ? ' older than the time filter' : ''}?`)) return;
+    const d = new URLSearchParams(q);
+    d.delete('page');
+    d.delete('limit');
+    const what = d.toString() ? `the ${log.data?.total ?? 0} entries matching the filters` : 'every entry';
+    if (!confirm(`Delete ${what}?`)) return;
     try {
       const r = await api('DELETE', `/api/v1/notifications/log?${d}`);
       setMsg({ kind: 'ok', text: `Deleted ${r.deleted} entries.` });
@@ -134,7 +138,7 @@ export function LogPage() {
       <label>Channel <select value=${f.channel} onChange=${set('channel')}>
         <option value="">Any</option>${CHANNELS.map((c) => html`<option value=${c}>${c}</option>`)}
       </select></label>
-      <label>Time <select value=${f.since} onChange=${set('since')}>
+      <label>Time <select value=${f.since} onChange=${setSince}>
         <option value="">Any time</option><option value="1">Last hour</option><option value="24">Last 24 hours</option><option value="168">Last 7 days</option>
       </select></label>
       <button type="button" class="danger" onClick=${bulk}>Delete matching</button>

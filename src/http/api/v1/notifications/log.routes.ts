@@ -31,9 +31,33 @@ const LogEntry = Type.Object({
 });
 const Ok = Type.Object({ ok: Type.Boolean() });
 
-const Status = Type.Union([Type.Literal('sent'), Type.Literal('failed'), Type.Literal('pending')], {
-  description: '`pending` includes deliveries being sent right now',
-});
+/** The filters listing and bulk delete share; all given must hold. */
+const LogFilterQuery = {
+  status: Type.Optional(
+    Type.Union([Type.Literal('sent'), Type.Literal('failed'), Type.Literal('pending')], {
+      description: '`pending` includes deliveries being sent right now',
+    }),
+  ),
+  rule_id: Type.Optional(Type.String({ maxLength: 200 })),
+  channel: Type.Optional(
+    Type.String({ maxLength: 64, pattern: '^[a-z0-9_-]+$', description: 'Channel type, e.g. `webhook`' }),
+  ),
+  since: Type.Optional(
+    Type.String({ format: 'date-time', description: 'ISO 8601; entries created at or after it' }),
+  ),
+  before: Type.Optional(
+    Type.String({ format: 'date-time', description: 'ISO 8601; entries created before it' }),
+  ),
+};
+
+const ms = (t: string | undefined) => (t === undefined ? undefined : Date.parse(t));
+const logQueryOf = (q: {
+  status?: 'sent' | 'failed' | 'pending';
+  rule_id?: string;
+  channel?: string;
+  since?: string;
+  before?: string;
+}) => ({ status: q.status, ruleId: q.rule_id, channel: q.channel, since: ms(q.since), before: ms(q.before) });
 
 /** Most entries one page may hold. */
 const MAX_LIMIT = 200;
@@ -50,8 +74,7 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['Notification log'],
           summary: 'Delivery history, newest first',
           querystring: Type.Object({
-            status: Type.Optional(Status),
-            rule_id: Type.Optional(Type.String({ maxLength: 200 })),
+            ...LogFilterQuery,
             page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })),
           }),
@@ -67,8 +90,8 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const { status, rule_id, page = 1, limit = DEFAULT_LIMIT } = request.query;
-        const { entries, total } = await listLog(ctx, { status, ruleId: rule_id }, page, limit);
+        const { page = 1, limit = DEFAULT_LIMIT } = request.query;
+        const { entries, total } = await listLog(ctx, logQueryOf(request.query), page, limit);
         return { entries, total, page, limit };
       },
     );
@@ -116,13 +139,7 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['Notification log'],
           summary: 'Delete every log entry matching all given filters (none given: all entries)',
-          querystring: Type.Object({
-            status: Type.Optional(Status),
-            rule_id: Type.Optional(Type.String({ maxLength: 200 })),
-            before: Type.Optional(
-              Type.String({ format: 'date-time', description: 'ISO 8601; entries created before it' }),
-            ),
-          }),
+          querystring: Type.Object(LogFilterQuery),
           response: {
             200: Type.Object({ ok: Type.Boolean(), deleted: Type.Integer() }),
             ...errorResponses(400, 401, 403),
@@ -130,12 +147,7 @@ export function logRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const { status, rule_id, before } = request.query;
-        const deleted = await removeLogEntries(ctx, {
-          status,
-          ruleId: rule_id,
-          before: before === undefined ? undefined : Date.parse(before),
-        });
+        const deleted = await removeLogEntries(ctx, logQueryOf(request.query));
         return { ok: true, deleted };
       },
     );

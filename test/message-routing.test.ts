@@ -189,4 +189,62 @@ describe.each(STORES)('messages on every channel on %s', (store) => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ channel: 'slack', status: 'sent' });
   });
+
+  it("a bucket's default channels carry every message to it, held while the notifier is paused", async () => {
+    const id = await bucket('cameras');
+    const put = await h.api('PUT', `/api/v1/buckets/${id}/channels/telegram`, { token: admin, body: {} });
+    expect(put.status, put.text).toBe(200);
+    expect(put.body).toMatchObject({ channel: 'telegram', recipients: null });
+    expect((await h.api('GET', `/api/v1/buckets/${id}/channels`, { token: admin })).body).toEqual([
+      expect.objectContaining({ channel: 'telegram', recipients: null }),
+    ]);
+
+    await send('cameras', { title: 'Motion at the door' });
+    await h.server.drain();
+    expect(telegram.received).toHaveLength(1);
+    expect((telegram.received[0].json as { text: string }).text).toContain('Motion at the door');
+
+    const pause = (paused: boolean) =>
+      h.api('PUT', '/api/v2/notifications/settings', { token: admin, body: { notifier_paused: paused } });
+    expect((await pause(true)).status).toBe(200);
+    await send('cameras', { title: 'Motion in the garden' });
+    await h.server.drain();
+    expect(telegram.received).toHaveLength(1);
+    expect((await pause(false)).status).toBe(200);
+    await h.server.drain();
+    expect(telegram.received).toHaveLength(2);
+
+    // Removed: the next message stays in the inbox.
+    expect((await h.api('DELETE', `/api/v1/buckets/${id}/channels/telegram`, { token: admin })).status).toBe(
+      204,
+    );
+    await send('cameras', { title: 'Motion again' });
+    await h.server.drain();
+    expect(telegram.received).toHaveLength(2);
+  });
+
+  it("another user's bucket channels are refused (403, 404) and bad input changes nothing (400)", async () => {
+    const mallory = await h.createUser(`mallory${store}`);
+    const id = await bucket('private-ops');
+    const as = (token: string, method: string, path: string, body?: unknown) =>
+      h.api(method, `/api/v1/buckets/${path}`, { token, ...(body ? { body } : {}) });
+    expect((await as(mallory.token, 'GET', `${id}/channels`)).status).toBe(403);
+    expect((await as(mallory.token, 'PUT', `${id}/channels/slack`, {})).status).toBe(403);
+    expect((await as(mallory.token, 'DELETE', `${id}/channels/slack`)).status).toBe(403);
+    expect((await as(mallory.token, 'PUT', 'private-ops/channels/slack', {})).status).toBe(404);
+    expect((await as(admin, 'PUT', 'no-such-bucket/channels/slack', {})).status).toBe(404);
+    expect((await as(admin, 'DELETE', `${id}/channels/slack`)).status).toBe(404);
+
+    const badChannel = await as(admin, 'PUT', `${id}/channels/pigeon`, {});
+    expect(badChannel.status).toBe(400);
+    expect(badChannel.body.validations.map((v: { field: string }) => v.field)).toContain('channel');
+    const badRecipient = await as(admin, 'PUT', `${id}/channels/slack`, {
+      recipients: ['admin', 'nobody-here'],
+    });
+    expect(badRecipient.status).toBe(400);
+    expect(badRecipient.body.validations).toEqual([expect.objectContaining({ field: 'recipients[1]' })]);
+    const extra = await as(admin, 'PUT', `${id}/channels/slack`, { recipient: ['admin'] });
+    expect(extra.status).toBe(400);
+    expect((await as(admin, 'GET', `${id}/channels`)).body).toEqual([]);
+  });
 });

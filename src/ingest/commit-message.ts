@@ -4,7 +4,13 @@ import type { MessageDraft, Recipients } from '../domain/message.ts';
 import type { HubEvent } from '../realtime/hub.ts';
 import { type RoutingInput, routeMessage } from '../rules/message-routing.ts';
 import { type AttachmentRow, insertAttachment } from '../store/attachment.repository.ts';
-import { bucketNameOf } from '../store/bucket-channel.repository.ts';
+import {
+  type BucketChannelDeliveries,
+  bucketNameOf,
+  insertChannelTargetDelivery,
+  insertNamedUserDeliveries,
+  listBucketChannels,
+} from '../store/bucket-channel.repository.ts';
 import type { Tx } from '../store/database.ts';
 import { insertMessageDeliveries, templateMethod } from '../store/delivery.repository.ts';
 import { insertEvents, MESSAGE_EVENT_BODY_CHARS, messageCreatedEvent } from '../store/event.repository.ts';
@@ -182,14 +188,59 @@ async function enqueueOutside(
   if (route && row.template_id) {
     route = routeMessage({ ...input, templateMethod: await templateMethod(tx, row.template_id) });
   }
-  if (!route) return 0;
-  const insert = {
-    messageId: row.id,
-    content: JSON.stringify(messageContent(row)),
-    now: row.created_at,
-    skipDisabledTemplateId: row.template_id,
-  };
-  return insertMessageDeliveries(tx, ctx.store.kind, insert, route, recipients);
+  let count = 0;
+  // Rendered once, and only when something goes outside (markdown rendering is not free).
+  let rendered: string | undefined;
+  const content = () => (rendered ??= JSON.stringify(messageContent(row)));
+  if (route) {
+    const insert = {
+      messageId: row.id,
+      content: content(),
+      now: row.created_at,
+      skipDisabledTemplateId: row.template_id,
+    };
+    count += await insertMessageDeliveries(tx, ctx.store.kind, insert, route, recipients);
+  }
+  if (row.bucket_id && inboxItems > 0 && row.delivery_type !== 'NO_PUSH') {
+    count += await enqueueBucketChannels(ctx, tx, row.bucket_id, {
+      messageId: row.id,
+      now: row.created_at,
+      content,
+    });
+  }
+  return count;
+}
+
+/**
+ * The bucket's default channels (services/bucket-channel.service.ts): without named
+ * recipients, one delivery to the channel's own target; with them, one per named member the
+ * message reached who has an address there. Only for messages that reached someone, so a
+ * message every member turned off stays quiet everywhere.
+ */
+async function enqueueBucketChannels(
+  ctx: AppContext,
+  tx: Tx,
+  bucketId: string,
+  base: { messageId: string; now: number; content: () => string },
+): Promise<number> {
+  const channels = await listBucketChannels(tx, bucketId);
+  if (channels.length === 0) return 0;
+  const enabled = await ctx.enabledChannels.get(tx);
+  let count = 0;
+  for (const c of channels) {
+    if (!enabled.has(c.channel)) continue;
+    const d: BucketChannelDeliveries = {
+      messageId: base.messageId,
+      now: base.now,
+      channel: c.channel,
+      content: base.content(),
+    };
+    const refs = c.recipients ? (JSON.parse(c.recipients) as string[]) : null;
+    count += refs
+      ? await insertNamedUserDeliveries(tx, ctx.store.kind, d, refs)
+      : await insertChannelTargetDelivery(tx, ctx.store.kind, d);
+  }
+  return count;
 }
 
 /** Tells live watchers and, when it enqueued any, delivery workers about a committed message. */

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { accessTokensRoutes, TokenSchema } from './api/v1/access-tokens/access-tokens.routes.ts';
 import { attachmentsRoutes } from './api/v1/attachments/attachments.routes.ts';
 import { authRoutes } from './api/v1/auth/auth.routes.ts';
+import { bucketChannelsRoutes } from './api/v1/buckets/bucket-channels.routes.ts';
 import { BucketSchema, bucketsRoutes, InviteSchema, MemberSchema } from './api/v1/buckets/buckets.routes.ts';
 import { eventsRoutes } from './api/v1/events/events.routes.ts';
 import { inboxSnoozeRoutes } from './api/v1/inbox/inbox-snooze.routes.ts';
@@ -119,6 +120,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(rolesRoutes(ctx), { prefix: '/api/v1/roles' });
   await app.register(accessTokensRoutes(ctx), { prefix: '/api/v1/access-tokens' });
   await app.register(bucketsRoutes(ctx), { prefix: '/api/v1/buckets' });
+  await app.register(bucketChannelsRoutes(ctx), { prefix: '/api/v1/buckets' });
   await app.register(messagesRoutes(ctx), { prefix: '/api/v1/messages' });
   await app.register(attachmentsRoutes(ctx), { prefix: '/api/v1/attachments' });
   await app.register(inboxRoutes(ctx), { prefix: '/api/v2' });

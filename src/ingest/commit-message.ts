@@ -4,8 +4,16 @@ import type { MessageDraft, Recipients } from '../domain/message.ts';
 import type { HubEvent } from '../realtime/hub.ts';
 import { type RoutingInput, routeMessage } from '../rules/message-routing.ts';
 import { type AttachmentRow, insertAttachment } from '../store/attachment.repository.ts';
+import {
+  type BucketChannelDeliveries,
+  bucketNameOf,
+  insertChannelTargetDelivery,
+  insertNamedUserDeliveries,
+  listBucketChannels,
+} from '../store/bucket-channel.repository.ts';
 import type { Tx } from '../store/database.ts';
 import { insertMessageDeliveries, templateMethod } from '../store/delivery.repository.ts';
+import { insertEvents, MESSAGE_EVENT_BODY_CHARS, messageCreatedEvent } from '../store/event.repository.ts';
 import { claimIdempotent } from '../store/idempotency.repository.ts';
 import {
   collapseOlder,
@@ -41,7 +49,19 @@ export interface CommitOptions {
   respond?: (message: MessageRow, recipients: number) => unknown;
   /** A preassigned id (e.g. so actions can reference the message). */
   messageId?: string;
+  /** The API family the message came through, for its `message.created` event. */
+  family?: MessageFamily;
+  /** The bucket's name, when the caller has it (saves a lookup for the event). */
+  bucketName?: string;
+  /**
+   * Record the `message.created` event (default true). The rules engine's own inbox messages
+   * do not, so a rule on messages cannot feed on what it writes.
+   */
+  event?: boolean;
 }
+
+/** The ways in a message can come through, as its `message.created` event names them. */
+export type MessageFamily = 'messages' | 'ntfy' | 'gotify' | 'inbox' | 'tenant';
 
 export interface CommittedMessage {
   message: MessageRow;
@@ -49,8 +69,10 @@ export interface CommittedMessage {
   replaced: Array<{ id: string; user_id: string }>;
   /** Who the message was addressed to (before preferences). */
   recipients: Recipients;
-  /** Outside deliveries (email, web push) enqueued with the message. */
+  /** Outside deliveries (email, web push, bucket channels) enqueued with the message. */
   deliveries: number;
+  /** The `message.created` event recorded with it, if any. */
+  eventId: string | null;
 }
 
 const hubEventsOf = (c: CommittedMessage): HubEvent[] => [
@@ -99,13 +121,51 @@ export async function writeMessage(
     ...(opts.newAttachments ?? []).map((a) => a.id),
   ]);
   const deliveries = await enqueueOutside(ctx, tx, row, notifications.length, recipients);
-  const result: CommittedMessage = { message: row, notifications, replaced, recipients, deliveries };
+  const eventId = opts.event === false ? null : await recordMessageEvent(tx, row, notifications.length, opts);
+  const result: CommittedMessage = { message: row, notifications, replaced, recipients, deliveries, eventId };
   await ctx.inboxEvents.inTx(tx, hubEventsOf(result));
   if (opts.idempotency) {
     const body = opts.respond ? opts.respond(row, notifications.length) : { id: row.id };
     await claimIdempotent(tx, { ...opts.idempotency, body }, now, now - IDEMPOTENCY_WINDOW_MS);
   }
   return result;
+}
+
+/**
+ * `message.created`: one event row per message, in the message's transaction, so rules see
+ * every committed message exactly once (the event worker's own guarantee does the rest). Its
+ * fields are what a rule needs to pick messages out: no per-recipient work.
+ */
+async function recordMessageEvent(
+  tx: Tx,
+  row: MessageRow,
+  reached: number,
+  opts: CommitOptions,
+): Promise<string> {
+  const now = row.created_at;
+  const payload = row.payload ? (JSON.parse(row.payload) as Record<string, unknown>) : null;
+  const tags = Array.isArray(payload?.tags) ? payload.tags.filter((t) => typeof t === 'string') : [];
+  const bucket =
+    opts.bucketName ?? (row.bucket_id ? ((await bucketNameOf(tx, row.bucket_id)) ?? null) : null);
+  const event = messageCreatedEvent(
+    newId(now),
+    {
+      messageId: row.id,
+      bucketId: row.bucket_id,
+      bucket,
+      deliveryType: row.delivery_type,
+      title: row.title,
+      subtitle: row.subtitle,
+      body: row.body === null ? null : row.body.slice(0, MESSAGE_EVENT_BODY_CHARS),
+      tags,
+      senderId: row.sender_id,
+      family: opts.family ?? (row.tenant_id ? 'tenant' : 'inbox'),
+      recipients: reached,
+    },
+    now,
+  );
+  await insertEvents(tx, [event], now);
+  return event.id;
 }
 
 /** Routes the message to email and web push and writes those deliveries; returns how many. */
@@ -128,18 +188,64 @@ async function enqueueOutside(
   if (route && row.template_id) {
     route = routeMessage({ ...input, templateMethod: await templateMethod(tx, row.template_id) });
   }
-  if (!route) return 0;
-  const insert = {
-    messageId: row.id,
-    content: JSON.stringify(messageContent(row)),
-    now: row.created_at,
-    skipDisabledTemplateId: row.template_id,
-  };
-  return insertMessageDeliveries(tx, ctx.store.kind, insert, route, recipients);
+  let count = 0;
+  // Rendered once, and only when something goes outside (markdown rendering is not free).
+  let rendered: string | undefined;
+  const content = () => (rendered ??= JSON.stringify(messageContent(row)));
+  if (route) {
+    const insert = {
+      messageId: row.id,
+      content: content(),
+      now: row.created_at,
+      skipDisabledTemplateId: row.template_id,
+    };
+    count += await insertMessageDeliveries(tx, ctx.store.kind, insert, route, recipients);
+  }
+  if (row.bucket_id && inboxItems > 0 && row.delivery_type !== 'NO_PUSH') {
+    count += await enqueueBucketChannels(ctx, tx, row.bucket_id, {
+      messageId: row.id,
+      now: row.created_at,
+      content,
+    });
+  }
+  return count;
+}
+
+/**
+ * The bucket's default channels (services/bucket-channel.service.ts): without named
+ * recipients, one delivery to the channel's own target; with them, one per named member the
+ * message reached who has an address there. Only for messages that reached someone, so a
+ * message every member turned off stays quiet everywhere.
+ */
+async function enqueueBucketChannels(
+  ctx: AppContext,
+  tx: Tx,
+  bucketId: string,
+  base: { messageId: string; now: number; content: () => string },
+): Promise<number> {
+  const channels = await listBucketChannels(tx, bucketId);
+  if (channels.length === 0) return 0;
+  const enabled = await ctx.enabledChannels.get(tx);
+  let count = 0;
+  for (const c of channels) {
+    if (!enabled.has(c.channel)) continue;
+    const d: BucketChannelDeliveries = {
+      messageId: base.messageId,
+      now: base.now,
+      channel: c.channel,
+      content: base.content(),
+    };
+    const refs = c.recipients ? (JSON.parse(c.recipients) as string[]) : null;
+    count += refs
+      ? await insertNamedUserDeliveries(tx, ctx.store.kind, d, refs)
+      : await insertChannelTargetDelivery(tx, ctx.store.kind, d);
+  }
+  return count;
 }
 
 /** Tells live watchers and, when it enqueued any, delivery workers about a committed message. */
 export function announceMessage(ctx: AppContext, committed: CommittedMessage): void {
   ctx.inboxEvents.committed(hubEventsOf(committed));
   if (committed.deliveries > 0) ctx.signals.deliveriesCommitted.emit({ count: committed.deliveries });
+  if (committed.eventId) ctx.signals.eventsCommitted.emit({ count: 1 });
 }

@@ -190,6 +190,8 @@ async function prepareAndCommit(
       { bucketId, ...(onlyUserIds ? { onlyUserIds } : {}) },
       {
         messageId,
+        family: 'messages',
+        bucketName: access.bucket.name,
         attachmentIds: refIds,
         newAttachments: stored,
         ...(opts.idempotencyKey

@@ -1,5 +1,8 @@
 import type { RuleCadence, RuleEvent } from './rule.types.ts';
 
+/** The event every committed message records; digests list such events by their title. */
+export const MESSAGE_CREATED = 'message.created';
+
 /** A digest lists at most this many events so one noisy window cannot make an unreadable message. */
 export const MAX_DIGEST_LINES = 50;
 
@@ -72,7 +75,8 @@ export function renderDigest(
   events: readonly RuleEvent[],
 ): { title: string; body: string } {
   const count = events.length;
-  const noun = count === 1 ? 'event' : 'events';
+  const messages = count > 0 && events.every((e) => e.name === MESSAGE_CREATED);
+  const noun = messages ? (count === 1 ? 'message' : 'messages') : count === 1 ? 'event' : 'events';
   const title = `${ruleName}: ${count} ${noun}`;
   if (count === 0) return { title, body: 'No events in this window.' };
   const ordered = [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
@@ -83,6 +87,12 @@ export function renderDigest(
 }
 
 function describeEvent(event: RuleEvent): string {
+  if (event.name === MESSAGE_CREATED && typeof event.fields.title === 'string') {
+    const where = typeof event.fields.bucket === 'string' ? ` [${event.fields.bucket}]` : '';
+    const type = event.fields.deliveryType === 'NORMAL' ? '' : ` ${String(event.fields.deliveryType)}`;
+    const line = `- ${event.occurredAt.toISOString()}${where}${type} ${event.fields.title}`;
+    return line.length > MAX_LINE_LENGTH ? `${line.slice(0, MAX_LINE_LENGTH - 1)}…` : line;
+  }
   const details = Object.entries(event.fields)
     .filter(
       ([, value]) => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean',

@@ -101,7 +101,16 @@ export async function sendGotifyMessage(
   const row = draftToRow(newId(now), draft, now);
   const extras = input.extras && Object.keys(input.extras).length > 0 ? JSON.stringify(input.extras) : null;
   const { committed, view } = await ctx.store.writer.run(async (tx) => {
-    const committed = await writeMessage(ctx, tx, row, { bucketId: access.bucket.id });
+    const committed = await writeMessage(
+      ctx,
+      tx,
+      row,
+      { bucketId: access.bucket.id },
+      {
+        family: 'gotify',
+        bucketName: access.bucket.name,
+      },
+    );
     const id = await setGotifyMessageMeta(tx, row.id, { priority, extras });
     const view = toGotifyMessage({ ...row, id, app_id: app.id, message_id: row.id, priority, extras });
     if (idempotencyKey) {

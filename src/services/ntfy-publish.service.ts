@@ -213,7 +213,7 @@ async function writeNtfy(
     tx,
     row,
     { bucketId },
-    stored ? { newAttachments: [stored] } : {},
+    { family: 'ntfy', ...(stored ? { newAttachments: [stored] } : {}) },
   );
   const number = await insertNtfyMessage(tx, {
     message_id: row.id,

@@ -2,10 +2,12 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AccessTokenTable } from './access-token.table.ts';
 import type { ClientShapeTable } from './client-shape.table.ts';
 import type {
+  BucketChannelTable,
   ChannelConfigTable,
   DeliveryTable,
   PushSubscriptionTable,
   RuleTable,
+  UserAddressTable,
 } from './delivery.table.ts';
 import type { EventTable, SettingTable } from './event.table.ts';
 import type {
@@ -67,6 +69,8 @@ export interface Database {
   ntfy_topics: NtfyTopicTable;
   ntfy_messages: NtfyMessageTable;
   ntfy_scheduled: NtfyScheduledTable;
+  bucket_channels: BucketChannelTable;
+  user_addresses: UserAddressTable;
 }
 
 export type Db = Kysely<Database>;

@@ -57,4 +57,29 @@ export interface DeliveryTable {
   sent_at: number | null;
   /** The failed entry this one retries (a retry from the log is a new entry). */
   retry_of?: string | null;
+  /** JSON {channel, recipient, userId}: where to send when this one fails for good. */
+  fallback?: string | null;
+  /** The fallback entry written for this one. */
+  fallback_id?: string | null;
+  /** On a fallback: the entry it stands in for. */
+  fallback_of?: string | null;
+  /** 1: a fallback that is dropped when its inbox item (notification_id) was read in time. */
+  unless_read?: Generated<number>;
+}
+
+export interface BucketChannelTable {
+  bucket_id: string;
+  channel: string;
+  /** JSON array of user and role refs; null: every member the message reached. */
+  recipients: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserAddressTable {
+  user_id: string;
+  channel: string;
+  /** The address; webhook URLs sealed (see channels/channel-secrets.ts). */
+  address: string;
+  updated_at: number;
 }

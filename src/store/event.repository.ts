@@ -18,6 +18,21 @@ export const settingsUpdated = (now: number, fields: Record<string, unknown>): N
   occurredAt: now,
 });
 
+/** A message's body is cut to this in its event: rules match on it, digests quote it. */
+export const MESSAGE_EVENT_BODY_CHARS = 1000;
+
+/**
+ * `message.created`, recorded with every committed message. Its source is `app`: the content
+ * is the sender's, not something Herald itself observed.
+ */
+export const messageCreatedEvent = (id: string, fields: Record<string, unknown>, now: number): NewEvent => ({
+  id,
+  name: 'message.created',
+  fields,
+  occurredAt: now,
+  source: 'app',
+});
+
 export async function insertEvents(db: Executor, events: readonly NewEvent[], now: number): Promise<void> {
   if (events.length === 0) return;
   await db

@@ -9,6 +9,7 @@ import * as m0012 from './migrations/0012-gatwy-settings.ts';
 import * as m0013 from './migrations/0013-bucket-invites.ts';
 import * as m0014 from './migrations/0014-ntfy.ts';
 import * as m0014s from './migrations/0014-ntfy-scheduled.ts';
+import * as m0015 from './migrations/0015-message-routing.ts';
 
 /**
  * Forward-only, numbered migrations. Never edit one that has landed; add the next number.
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-bucket-invites': m0013,
   '0014-ntfy': m0014,
   '0014-ntfy-scheduled': m0014s,
+  '0015-message-routing': m0015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

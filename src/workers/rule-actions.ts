@@ -5,7 +5,7 @@ import { newId } from '../domain/ids.ts';
 import { emptyDraft } from '../domain/message.ts';
 import { type CommittedMessage, writeMessage } from '../ingest/commit-message.ts';
 import { type DeliveryContent, enqueueDeliveries } from '../queue/enqueue.ts';
-import { renderDigest } from '../rules/cadence.ts';
+import { MESSAGE_CREATED, renderDigest } from '../rules/cadence.ts';
 import { readEventAttribute } from '../rules/conditions.ts';
 import type { RuleEvent } from '../rules/rule.types.ts';
 import type { DeliveryPlan as RulePlan } from '../rules/rule-matcher.ts';
@@ -78,6 +78,44 @@ export function targetsFor(
   return { userIds: [...userIds], targets: [{}] };
 }
 
+const DELIVERY_TYPES = new Set(['SILENT', 'NORMAL', 'CRITICAL']);
+
+/**
+ * What a rule firing sends. A `message.created` event sends the message itself (its title,
+ * body and loudness), so a rule on messages reads like the message on every channel; any
+ * other event is described field by field under the rule's name.
+ */
+export function contentOf(ruleName: string, event: RuleEvent, now: number): DeliveryContent {
+  const f = event.fields;
+  const firing = {
+    rule: ruleName,
+    event: event.name,
+    user: readEventAttribute(event, '$user') ?? null,
+    target: f.target ?? null,
+    ip: readEventAttribute(event, '$ip') ?? null,
+    timestamp: new Date(now).toISOString(),
+    details: f,
+  };
+  if (event.name === MESSAGE_CREATED && typeof f.title === 'string') {
+    const text = [f.subtitle, f.body].filter((x) => typeof x === 'string' && x !== '').join('\n\n');
+    const type = String(f.deliveryType);
+    return {
+      title: f.title,
+      text: text || f.title,
+      deliveryType: (DELIVERY_TYPES.has(type) ? type : 'NORMAL') as DeliveryContent['deliveryType'],
+      data: { event: event.name, eventId: event.id, messageId: f.messageId, bucketId: f.bucketId },
+      firing,
+    };
+  }
+  return {
+    title: `${ruleName}: ${event.name}`,
+    text: describeEvent(event),
+    deliveryType: 'NORMAL',
+    data: { event: event.name, eventId: event.id, fields: f },
+    firing,
+  };
+}
+
 export interface AppliedPlans {
   messages: CommittedMessage[];
   deliveries: number;
@@ -110,9 +148,9 @@ export async function applyPlans(
   }
   for (const plan of plans) {
     const { userIds, targets } = targetsFor(plan.channel, plan.recipients, dir, subs);
-    const title = `${plan.ruleName}: ${event.name}`;
-    const body = describeEvent(event);
     if (plan.channel === 'inbox') {
+      const title = `${plan.ruleName}: ${event.name}`;
+      const body = describeEvent(event);
       if (userIds.length === 0) continue;
       const t = SYSTEM_TEMPLATES.ruleTriggered;
       const draft = {
@@ -121,28 +159,16 @@ export async function applyPlans(
         templateId: t.id,
         payload: { ruleId: plan.ruleId, eventId: event.id },
       };
-      out.messages.push(await writeMessage(ctx, tx, draftToRow(newId(now), draft, now), { userIds }));
+      out.messages.push(
+        await writeMessage(ctx, tx, draftToRow(newId(now), draft, now), { userIds }, { event: false }),
+      );
       continue;
     }
     if (plan.mode === 'digest' && plan.windowKey) {
       out.deliveries += await addToDigest(tx, plan, event, targets, now);
       continue;
     }
-    const content: DeliveryContent = {
-      title,
-      text: body,
-      deliveryType: 'NORMAL',
-      data: { event: event.name, eventId: event.id, fields: event.fields },
-      firing: {
-        rule: plan.ruleName,
-        event: event.name,
-        user: readEventAttribute(event, '$user') ?? null,
-        target: event.fields.target ?? null,
-        ip: readEventAttribute(event, '$ip') ?? null,
-        timestamp: new Date(now).toISOString(),
-        details: event.fields,
-      },
-    };
+    const content = contentOf(plan.ruleName, event, now);
     await enqueueDeliveries(
       tx,
       [{ channel: plan.channel, recipients: targets, content, ruleId: plan.ruleId, ruleName: plan.ruleName }],

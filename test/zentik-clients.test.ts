@@ -291,6 +291,12 @@ describe.each(STORES)("Zentik's clients against Herald on %s", (store) => {
         raw: '[1,2]',
       });
       expect(notObject.status).toBe(400);
+      const form = new FormData();
+      form.set('title', 'multipart');
+      form.set('bucketId', bucketId);
+      const multipart = await h.api('POST', '/api/v1/messages', { token: zat, raw: form });
+      expect(multipart.status).toBe(400);
+      expect(multipart.body.validations[0].field).toBe('(body)');
       expect((await inbox()).length).toBe(before);
     });
   });

@@ -45,6 +45,9 @@ export function formFields(text: string): Record<string, string> {
 function bodySource(request: FastifyRequest): { fields: Record<string, unknown>; text: boolean } {
   const body = request.body;
   const type = (request.headers['content-type'] ?? '').toLowerCase();
+  if (type.startsWith('multipart/')) {
+    throw invalid('(body)', 'multipart/form-data goes to POST /api/v1/messages/with-attachment');
+  }
   if (body === undefined || body === null || body === '') return { fields: {}, text: false };
   if (isObject(body)) return { fields: body, text: false };
   if (typeof body !== 'string') throw invalid('(body)', 'must be a JSON object');

@@ -249,6 +249,21 @@ describe.each(STORES)("Zentik's clients against Herald on %s", (store) => {
       expect(res.body.actions.map((a: { type: string }) => a.type)).toEqual(['WEBHOOK', 'DELETE']);
     });
 
+    it('a field repeated in a form is a list', async () => {
+      const form = new URLSearchParams({ title: 'Repeated', bucketId });
+      form.append('userIds', alice.id);
+      form.append('userIds', 'alice');
+      form.append('snoozes', '5');
+      form.append('snoozes', '30');
+      const res = await h.api('POST', '/api/v1/messages', {
+        token: zat,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        raw: form.toString(),
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ snoozes: [5, 30], recipientCount: 1 });
+    });
+
     it('a plain-text body is the message body; a JSON-object text body is fields', async () => {
       const plain = await h.api('POST', `/api/v1/messages?bucketId=${bucketId}`, {
         token: zat,

@@ -31,11 +31,14 @@ const given = (v: unknown) => v !== undefined && v !== null;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A form-encoded body as fields; a repeated field keeps its last value. */
-export function formFields(text: string): Record<string, string> {
+/** A form-encoded body as fields; a repeated field is a list, as in a query string. */
+export function formFields(text: string): Record<string, string | string[]> {
   if (!urlEscapesAreUtf8(text)) throw invalid('(body)', BAD_UTF8_DETAIL);
-  const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(text)) out[k] = v;
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    const seen = out[k];
+    out[k] = seen === undefined ? v : Array.isArray(seen) ? [...seen, v] : [seen, v];
+  }
   const issue = textIssue(out, '');
   if (issue) throw invalid(issue.field, issue.detail);
   return out;
@@ -93,7 +96,7 @@ export function combineSources(request: FastifyRequest, extra?: Record<string, u
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) {
       if (!given(v)) continue;
-      fields[k] = Array.isArray(v) ? v[v.length - 1] : v;
+      fields[k] = v;
       textFields.add(k);
     }
   }

@@ -45,7 +45,11 @@ export interface MessageInput {
   addDeleteAction: boolean;
 }
 
-export type InputMode = 'json' | 'text';
+/**
+ * `json`: values keep their JSON types; `text` (multipart, query): every value is text;
+ * `{ text }`: a merge of both (messages-family sources), the named fields being text.
+ */
+export type InputMode = 'json' | 'text' | { text: ReadonlySet<string> };
 type Raw = Record<string, unknown>;
 
 const schema = compileCheck(MessageInputSchema);
@@ -69,6 +73,7 @@ function present(o: Raw): Raw {
 /** Step 1: one object in the schema's shapes, plus the fields whose encoding was broken. */
 function decode(raw: Raw, mode: InputMode): { fields: Raw; errors: FieldError[] } {
   const errors: FieldError[] = [];
+  const isText = (field: string) => mode === 'text' || (typeof mode === 'object' && mode.text.has(field));
   const fields = present(raw);
   const json = (field: string, text: string): unknown => {
     try {
@@ -80,7 +85,7 @@ function decode(raw: Raw, mode: InputMode): { fields: Raw; errors: FieldError[] 
   };
   for (const field of STRUCTURED) {
     const v = fields[field];
-    if (typeof v === 'string' && (mode === 'text' || /^\s*[[{]/.test(v))) fields[field] = json(field, v);
+    if (typeof v === 'string' && (isText(field) || /^\s*[[{]/.test(v))) fields[field] = json(field, v);
   }
   for (const field of ['attachments', 'actions'] as const) {
     const list = fields[field];
@@ -101,7 +106,10 @@ function decode(raw: Raw, mode: InputMode): { fields: Raw; errors: FieldError[] 
     else if (NUMBER_LIST.test(snoozes)) fields.snoozes = snoozes.split(',').map((x) => Number(x.trim()));
   }
   for (const e of errors) delete fields[e.field];
-  return { fields: mode === 'text' ? (schema.convert(fields) as Raw) : fields, errors };
+  if (mode === 'json') return { fields, errors };
+  if (mode === 'text') return { fields: schema.convert(fields) as Raw, errors };
+  const text = Object.fromEntries(Object.entries(fields).filter(([k]) => mode.text.has(k)));
+  return { fields: { ...fields, ...(schema.convert(text) as Raw) }, errors };
 }
 
 /** Action types whose value is their target: without one they cannot do anything. */

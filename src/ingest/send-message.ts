@@ -59,6 +59,8 @@ export interface SendOptions {
   idempotencyKey?: string;
   /** Names the endpoint for idempotency, so one key on two endpoints never collides. */
   scope: string;
+  /** The success status (201 unless the family answers otherwise). */
+  status?: number;
 }
 
 const callerOf = (p: Principal): string => p.userId;
@@ -200,7 +202,7 @@ async function prepareAndCommit(
                 callerId: callerOf(principal),
                 scope: opts.scope,
                 key: opts.idempotencyKey,
-                status: 201,
+                status: opts.status ?? 201,
               },
             }
           : {}),
@@ -208,7 +210,7 @@ async function prepareAndCommit(
       },
     );
     return {
-      status: 201,
+      status: opts.status ?? 201,
       body: toMessageView(committed.message, committed.notifications.length),
       committed: true,
     };

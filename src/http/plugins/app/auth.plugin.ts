@@ -19,7 +19,15 @@ import { assertSameOrigin, sessionCookieOf } from './session-cookie.ts';
  */
 export type RouteAccess =
   | { public: true }
-  | { scope: Scope; permission?: Permission; jwtOnly?: boolean; tokenOnly?: boolean; queryToken?: boolean };
+  | {
+      scope: Scope;
+      permission?: Permission;
+      jwtOnly?: boolean;
+      tokenOnly?: boolean;
+      queryToken?: boolean;
+      /** Any access token may call, whatever its scopes (Zentik lets every token list buckets). */
+      anyToken?: boolean;
+    };
 
 export type AuthedPrincipal = Principal & { sessionId: string | null };
 
@@ -91,7 +99,7 @@ export async function authenticate(
       'This endpoint needs an access token (Authorization: Bearer zat_…), not a login session.',
     );
   }
-  if (!hasScope(principal, access.scope)) {
+  if (!access.anyToken && !hasScope(principal, access.scope)) {
     throw forbidden(`This access token lacks the "${access.scope}" scope.`);
   }
   if (access.permission && !hasPermission(principal, access.permission)) {

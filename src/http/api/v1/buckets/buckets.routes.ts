@@ -93,10 +93,11 @@ export function bucketsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.get(
       '/',
       {
-        config: { access: read },
+        config: { access: { ...read, anyToken: true } },
         schema: {
           tags: ['buckets'],
-          summary: 'List the buckets you belong to (admins: ?all=true for every bucket)',
+          summary:
+            'List the buckets you belong to (admins: ?all=true for every bucket); any access token may list them',
           querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }),
           response: { 200: Type.Array(Type.Ref('Bucket')) },
         },

@@ -16,6 +16,7 @@ import { principalOf } from '../../../plugins/app/auth.plugin.ts';
 import { bodyText, formText, MULTIPART_TEXT } from '../../../plugins/app/validation.plugin.ts';
 import { checkedBy, fromReader } from '../../../schemas/checked-by.ts';
 import { errorResponses, IdParams } from '../../../schemas/common.schema.ts';
+import { combineSources, sourcesOf, withSources } from './message-sources.ts';
 
 const send = { scope: 'messages:create' } as const;
 
@@ -27,11 +28,11 @@ const IdempotencyHeaders = Type.Object({
 
 // One reader checks the message fields from every source against MessageInputSchema; the
 // route validator runs it, so the checked MessageInput is what the handler receives.
-const jsonInput = checkedBy({
-  body: (body) =>
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? { ok: true, value: readMessageInput(body as Record<string, unknown>, 'json') }
-      : { ok: false, errors: [{ field: '(body)', detail: 'must be a JSON object' }] },
+const combinedInput = checkedBy({
+  body: (body) => {
+    const { fields, textFields } = sourcesOf(body);
+    return { ok: true, value: readMessageInput(fields, { text: textFields }) };
+  },
 });
 const queryInput = checkedBy({
   querystring: fromReader((query) => readMessageInput(query as Record<string, unknown>, 'text')),
@@ -62,10 +63,20 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       '/',
       {
         config: { access: send },
-        validatorCompiler: jsonInput,
+        // Body, query string and x-message-* headers become one object before it is checked.
+        preValidation: async (request) => {
+          request.body = withSources(combineSources(request)) as typeof request.body;
+        },
+        validatorCompiler: combinedInput,
         schema: {
           tags: ['messages'],
           summary: 'Create a message in a bucket; one inbox item per recipient',
+          description:
+            'The fields may come from a JSON, form-encoded or plain-text body, the query string and ' +
+            '`x-message-<field>` headers (for example `x-message-title`), merged as Zentik does: ' +
+            'headers win over the query string, which wins over the body. A plain-text body that is ' +
+            'not a JSON object is the message body.',
+          consumes: ['application/json', 'application/x-www-form-urlencoded', 'text/plain'],
           body: MessageInputSchema,
           headers: IdempotencyHeaders,
           response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
@@ -94,7 +105,10 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             'Create a message from query parameters (access token only; arrays and objects JSON-encoded)',
           querystring: MessageInputSchema,
           headers: IdempotencyHeaders,
-          response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
+          description:
+            'Answers 200 with the created message, as Zentik does for this GET; a login session ' +
+            '(not an access token) is refused with 403.',
+          response: { 200: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
@@ -103,6 +117,7 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           reply,
           await sendMessage(ctx, principalOf(request), input, {
             scope: 'messages.get',
+            status: 200,
             idempotencyKey: idempotencyKey(request.headers),
           }),
         );

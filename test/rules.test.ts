@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/domain/clock.ts';
+import { CONDITION_OPERATORS } from '../src/rules/rule.types.ts';
 import { createSmtpReceiver, type SmtpReceiver } from './receivers/smtp-receiver.ts';
 import { ADMIN, STORES, startHerald, type TestHerald } from './support/herald.ts';
 import { until } from './support/wait.ts';
@@ -146,6 +147,50 @@ describe.each(STORES)('events and rules on %s', (store) => {
     expect(
       (await h.api('GET', '/api/v2/notifications/inbox', { token: erin.token })).body.notifications,
     ).toHaveLength(0);
+  });
+
+  it('publishes the condition operators with what each takes, for editors; members may not read them', async () => {
+    const res = await h.api('GET', '/api/v1/notifications/rules/operators', { token: admin });
+    expect(res.status, res.text).toBe(200);
+    const ops = res.body.operators as Array<{ operator: string; value: string; description: string }>;
+    expect(ops.map((o) => o.operator)).toEqual([...CONDITION_OPERATORS]);
+    const kind = Object.fromEntries(ops.map((o) => [o.operator, o.value]));
+    expect(kind).toMatchObject({
+      equals: 'value',
+      in: 'list',
+      not_in: 'list',
+      between: 'pair',
+      exists: 'boolean',
+      gt: 'value',
+    });
+    expect(ops.every((o) => o.description.length > 0)).toBe(true);
+    // Each operator saves with a value of its kind.
+    const sample = { value: 'x', list: ['10.0.0.0/8'], pair: [1, 2], boolean: true } as Record<
+      string,
+      unknown
+    >;
+    const rule = await h.api('POST', '/api/v1/notifications/rules', {
+      token: admin,
+      body: {
+        name: 'every operator',
+        events: ['op.check'],
+        conditionLogic: 'or',
+        conditions: ops.map((o) => ({
+          field: 'f',
+          operator: o.operator,
+          value: ['gt', 'gte', 'lt', 'lte', 'before', 'after'].includes(o.operator) ? 5 : sample[o.value],
+        })),
+        actions: [{ channel: 'webhook', recipients: [] }],
+      },
+    });
+    expect(rule.status, rule.text).toBe(201);
+    await h.api('DELETE', `/api/v1/notifications/rules/${rule.body.id}`, { token: admin });
+
+    const member = await h.createUser(`ops-reader-${store}`);
+    expect(
+      (await h.api('GET', '/api/v1/notifications/rules/operators', { token: member.token })).status,
+    ).toBe(403);
+    expect((await h.api('GET', '/api/v1/notifications/rules/operators', {})).status).toBe(401);
   });
 
   it('evaluates every operator through the engine, including IPv6 CIDR ranges', async () => {

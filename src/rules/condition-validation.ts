@@ -146,3 +146,37 @@ function betweenProblems(bounds: unknown[], path: string): FieldError[] {
     return [{ field: path, detail: 'low bound must not be greater than high bound' }];
   return [];
 }
+
+/** What a condition's `value` is, for an editor: derived from the schema branch that takes it. */
+export type OperatorValueKind = 'value' | 'list' | 'pair' | 'boolean';
+
+export interface OperatorInfo {
+  operator: ConditionOperator;
+  value: OperatorValueKind;
+  description: string;
+}
+
+/** Every operator with its value kind and meaning, in the order the schema lists them. */
+export function operatorCatalogue(): OperatorInfo[] {
+  return ConditionSchema.anyOf.flatMap((schema) => {
+    const branch = schema as unknown as {
+      description?: string;
+      properties: Record<string, Record<string, unknown>>;
+    };
+    const props = branch.properties;
+    const value = props.value;
+    const kind: OperatorValueKind =
+      value.type === 'array'
+        ? value.minItems === 2
+          ? 'pair'
+          : 'list'
+        : value.type === 'boolean'
+          ? 'boolean'
+          : 'value';
+    return (props.operator.enum as ConditionOperator[]).map((operator) => ({
+      operator,
+      value: kind,
+      description: String(branch.description ?? ''),
+    }));
+  });
+}

@@ -1,4 +1,5 @@
-// Buckets: create, rename, delete; members and their permission; a test message; recent messages.
+// Buckets: create, rename, delete; members and their permission; invites sent (cancel) and
+// received (accept, decline); a test message; recent messages.
 import { api } from '../../api.js';
 import { errText, fmtTime, html, Status, useEffect, useLoad, useState } from '../lib.js';
 import { Markdown } from '../markdown.js';
@@ -7,6 +8,7 @@ const enc = encodeURIComponent;
 
 function Members({ bucket }) {
   const members = useLoad(() => api('GET', `/api/v1/buckets/${enc(bucket.id)}/members`), [bucket.id]);
+  const invites = useLoad(() => api('GET', `/api/v1/buckets/${enc(bucket.id)}/invites`), [bucket.id]);
   const [msg, setMsg] = useState(null);
   async function add(e) {
     e.preventDefault();
@@ -18,7 +20,18 @@ function Members({ bucket }) {
       });
       e.currentTarget?.reset?.();
       members.reload();
-      setMsg({ kind: 'ok', text: 'Member saved.' });
+      invites.reload();
+      // A server admin adds at once; a bucket admin's add is an invite the user must accept.
+      setMsg({ kind: 'ok', text: 'Saved: a new user is a member once they accept the invite.' });
+    } catch (err) {
+      setMsg({ kind: 'error', text: errText(err) });
+    }
+  }
+  async function cancel(inv) {
+    try {
+      await api('DELETE', `/api/v1/buckets/${enc(bucket.id)}/invites/${enc(inv.id)}`);
+      invites.reload();
+      setMsg({ kind: 'ok', text: 'Invite cancelled.' });
     } catch (err) {
       setMsg({ kind: 'error', text: errText(err) });
     }
@@ -44,8 +57,21 @@ function Members({ bucket }) {
           }</li>`,
       )}
     </ul>
+    ${
+      invites.data?.length > 0 &&
+      html`<h3>Pending invites</h3>
+      <ul class="rows" id="invites-sent" aria-label=${`Pending invites to ${bucket.name}`}>
+        ${invites.data.map(
+          (inv) => html`<li key=${inv.id}><span>${inv.userId}</span>
+            <span class="tag">${inv.permission}</span>
+            <span class="muted">until ${fmtTime(inv.expiresAt)}</span>
+            <button type="button" class="secondary small" onClick=${() => cancel(inv)}
+              aria-label=${`Cancel the invite of ${inv.userId}`}>Cancel invite</button></li>`,
+        )}
+      </ul>`
+    }
     <form class="inline" onSubmit=${add}>
-      <label>User id <input name="userId" required /></label>
+      <label>User (id, username or email) <input name="userId" required /></label>
       <label>Permission
         <select name="permission"><option>read</option><option selected>write</option><option>admin</option></select>
       </label>
@@ -53,6 +79,46 @@ function Members({ bucket }) {
     </form>
     <${Status} msg=${msg} />
   </section>`;
+}
+
+/** Invites sent to the user: accepting makes them a member of that bucket. */
+export function InvitesReceived({ onAccepted }) {
+  const invites = useLoad(() => api('GET', '/api/v1/buckets/invites'));
+  const [msg, setMsg] = useState(null);
+  async function answer(inv, accept) {
+    try {
+      await api('POST', `/api/v1/buckets/invites/${enc(inv.id)}/${accept ? 'accept' : 'decline'}`);
+      invites.reload();
+      setMsg({ kind: 'ok', text: accept ? `You joined “${inv.bucketName}”.` : 'Invite declined.' });
+      if (accept) onAccepted?.();
+    } catch (err) {
+      setMsg({ kind: 'error', text: errText(err) });
+    }
+  }
+  if (!invites.data?.length && !msg) return null;
+  return html`<section class="card" aria-labelledby="invites-title">
+    <h2 id="invites-title">Invites for you</h2>
+    <ul class="rows" id="invites-received">
+      ${(invites.data ?? []).map(
+        (inv) => html`<li key=${inv.id}><span><strong>${inv.bucketName}</strong></span>
+          <span class="tag">${inv.permission}</span>
+          <span class="muted">until ${fmtTime(inv.expiresAt)}</span>
+          <button type="button" class="small" onClick=${() => answer(inv, true)}
+            aria-label=${`Accept the invite to ${inv.bucketName}`}>Accept</button>
+          <button type="button" class="secondary small" onClick=${() => answer(inv, false)}
+            aria-label=${`Decline the invite to ${inv.bucketName}`}>Decline</button></li>`,
+      )}
+    </ul>
+    <${Status} msg=${msg} />
+  </section>`;
+}
+
+/**
+ * Magic codes (Zentik's per-bucket send codes) go here once the API has them: create, list,
+ * revoke, shown to bucket admins below the members. Nothing is drawn until then.
+ */
+function MagicCodes() {
+  return null;
 }
 
 function BucketDetail({ bucket, onChanged }) {
@@ -112,6 +178,7 @@ function BucketDetail({ bucket, onChanged }) {
     </div>
     <${Status} msg=${msg} />
     ${canAdmin && html`<${Members} bucket=${bucket} />`}
+    ${canAdmin && html`<${MagicCodes} bucket=${bucket} />`}
     <h3>Recent messages</h3>
     <ul class="rows recent" aria-label="Recent messages">
       ${(recent.data?.messages ?? []).map(
@@ -153,6 +220,7 @@ export function BucketsPage() {
   const bucket = list.data?.find((b) => b.id === selected);
   return html`<section aria-labelledby="page-title">
     <h1 id="page-title" tabindex="-1">Buckets</h1>
+    <${InvitesReceived} onAccepted=${() => list.reload()} />
     <div class="split">
       <div>
         <ul class="rows pick" aria-label="Buckets">

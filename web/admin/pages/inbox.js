@@ -5,6 +5,7 @@ import { api } from '../../api.js';
 import { openInboxStream } from '../../stream.js';
 import { errText, fmtTime, html, Status, useEffect, useRef, useState } from '../lib.js';
 import { Markdown, safeUrl } from '../markdown.js';
+import { InvitesReceived } from './buckets.js';
 import { PushControls } from './push.js';
 
 const INBOX = '/api/v2/notifications/inbox';
@@ -283,6 +284,7 @@ export function InboxPage() {
       <button type="button" class="secondary" onClick=${markAll}>Mark all as read</button>
     </form>
     <${PushControls} notify=${notify} />
+    <${InvitesReceived} />
     <${Status} msg=${msg} />
     <ul class="list" id="inbox-list" aria-label="Notifications" aria-live="polite" aria-relevant="additions">
       ${shown.map(

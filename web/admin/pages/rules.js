@@ -4,27 +4,9 @@
 import { api } from '../../api.js';
 import { errText, fmtTime, html, Status, useLoad, useState } from '../lib.js';
 
-const OPERATORS = [
-  'equals',
-  'not_equals',
-  'in',
-  'not_in',
-  'contains',
-  'not_contains',
-  'starts_with',
-  'ends_with',
-  'matches',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'before',
-  'after',
-  'between',
-  'exists',
-];
-const LIST_OPS = new Set(['in', 'not_in', 'between']);
-const NUMBER_OPS = new Set(['gt', 'gte', 'lt', 'lte']);
+// The operators and what each takes come from the server (GET /api/v1/notifications/rules/operators),
+// so this page never lists its own: kind is 'value', 'list', 'pair' or 'boolean'.
+const OPERATORS_URL = '/api/v1/notifications/rules/operators';
 const CHANNELS = ['inbox', 'smtp', 'telegram', 'slack', 'webhook', 'discord', 'webpush'];
 const enc = encodeURIComponent;
 const csv = (s) =>
@@ -39,10 +21,11 @@ function valueText(c) {
   return c.value === undefined ? '' : String(c.value);
 }
 
-function toCondition(c) {
-  if (c.operator === 'exists') return { field: c.field, operator: 'exists', value: c.value !== 'false' };
-  if (LIST_OPS.has(c.operator)) return { field: c.field, operator: c.operator, value: csv(c.value).map(num) };
-  if (NUMBER_OPS.has(c.operator)) return { field: c.field, operator: c.operator, value: num(c.value.trim()) };
+function toCondition(c, kind) {
+  if (kind === 'boolean') return { field: c.field, operator: c.operator, value: c.value !== 'false' };
+  if (kind === 'list' || kind === 'pair') {
+    return { field: c.field, operator: c.operator, value: csv(c.value).map(num) };
+  }
   return { field: c.field, operator: c.operator, value: c.value };
 }
 
@@ -52,7 +35,8 @@ function cadenceOf(rule) {
   return { minutes: 15, every: 'hour', ...c };
 }
 
-function RuleEditor({ rule, recipients, onDone }) {
+function RuleEditor({ rule, recipients, operators, onDone }) {
+  const kindOf = (op) => operators.find((o) => o.operator === op)?.value ?? 'value';
   const [name, setName] = useState(rule?.name ?? '');
   const [events, setEvents] = useState(rule?.events.join(', ') ?? '');
   const [logic, setLogic] = useState(rule?.conditionLogic ?? 'and');
@@ -74,7 +58,7 @@ function RuleEditor({ rule, recipients, onDone }) {
       enabled: rule?.enabled ?? true,
       events: csv(events),
       conditionLogic: logic,
-      conditions: conds.map(toCondition),
+      conditions: conds.map((c) => toCondition(c, kindOf(c.operator))),
       cadence:
         cadence.type === 'instant'
           ? 'instant'
@@ -108,10 +92,14 @@ function RuleEditor({ rule, recipients, onDone }) {
           <label>Field <input value=${c.field} required onInput=${(e) => edit(conds, setConds, i, { field: e.currentTarget.value })} /></label>
           <label>Operator
             <select value=${c.operator} onChange=${(e) => edit(conds, setConds, i, { operator: e.currentTarget.value })}>
-              ${OPERATORS.map((o) => html`<option value=${o}>${o}</option>`)}
+              ${operators.map((o) => html`<option value=${o.operator} title=${o.description}>${o.operator}</option>`)}
             </select>
           </label>
-          <label>Value${LIST_OPS.has(c.operator) ? ' (comma-separated; CIDR for IPs)' : ''}
+          <label>Value${
+            { list: ' (comma-separated; CIDR for IPs)', pair: ' (low, high)', boolean: ' (true or false)' }[
+              kindOf(c.operator)
+            ] ?? ''
+          }
             <input value=${c.value} onInput=${(e) => edit(conds, setConds, i, { value: e.currentTarget.value })} /></label>
           <button type="button" class="secondary small" onClick=${() => setConds(conds.filter((_, j) => j !== i))}
             aria-label=${`Remove condition ${i + 1}`}>Remove</button>
@@ -170,6 +158,7 @@ function RuleEditor({ rule, recipients, onDone }) {
 export function RulesPage() {
   const rules = useLoad(() => api('GET', '/api/v1/notifications/rules'));
   const recipients = useLoad(() => api('GET', '/api/v1/notifications/recipients'));
+  const operators = useLoad(() => api('GET', OPERATORS_URL));
   const [editing, setEditing] = useState(null);
   const [msg, setMsg] = useState(null);
   async function toggle(r) {
@@ -199,7 +188,7 @@ export function RulesPage() {
     <${Status} msg=${msg} />
     ${
       editing
-        ? html`<${RuleEditor} key=${editing === 'new' ? 'new' : editing.id} rule=${editing === 'new' ? null : editing}
+        ? html`<${RuleEditor} key=${editing === 'new' ? 'new' : editing.id} rule=${editing === 'new' ? null : editing} operators=${operators.data?.operators ?? []}
           recipients=${recipients.data} onDone=${done} />`
         : html`<button type="button" onClick=${() => setEditing('new')}>New rule</button>`
     }

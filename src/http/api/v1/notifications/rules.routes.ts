@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
+import { operatorCatalogue } from '../../../../rules/condition-validation.ts';
 import type { Rule, RuleDefinition } from '../../../../rules/rule.types.ts';
 import { RuleBodySchema, RulePatchSchema, validateRuleInput } from '../../../../rules/rule-validation.ts';
 import {
@@ -130,6 +131,37 @@ const manage = { scope: 'admin', permission: 'settings.notifications' } as const
 export function rulesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     installRoutingErrors(app);
+    app.get(
+      '/rules/operators',
+      {
+        config: { access: manage },
+        schema: {
+          tags: ['rules'],
+          summary: 'The condition operators a rule accepts, with what each takes as its value',
+          description:
+            '`value`: `value` one string, number or boolean; `list` an array (IP fields take CIDR ranges); `pair` a two-element [low, high]; `boolean` true or false (or omitted).',
+          response: {
+            200: Type.Object({
+              operators: Type.Array(
+                Type.Object({
+                  operator: Type.String(),
+                  value: Type.Union([
+                    Type.Literal('value'),
+                    Type.Literal('list'),
+                    Type.Literal('pair'),
+                    Type.Literal('boolean'),
+                  ]),
+                  description: Type.String(),
+                }),
+              ),
+            }),
+            ...errorResponses(401, 403),
+          },
+        },
+      },
+      async () => ({ operators: operatorCatalogue() }),
+    );
+
     app.get(
       '/rules',
       {

@@ -378,6 +378,12 @@ describe.each(STORES)("Zentik's clients against Herald on %s", (store) => {
       });
       expect(viaScope.status).toBe(201);
       expect(viaScope.body.bucketIds).toEqual([other]);
+      const bogus = await h.api('POST', '/api/v1/access-tokens', {
+        token: alice.token,
+        body: { name: 'bogus', scopes: [`message-bucket-creation:${other}`, 'bogus'] },
+      });
+      expect(bogus.status).toBe(400);
+      expect(bogus.body.validations.map((v: { field: string }) => v.field)).toEqual(['scopes[1]']);
     });
 
     it('any token may list buckets; a bucket nobody may see is refused', async () => {

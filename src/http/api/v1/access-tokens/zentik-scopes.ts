@@ -14,16 +14,16 @@ export function fromZentikScopes(
 ): { scopes: string[]; bucketIds: string[] | undefined } {
   if (!scopes || scopes.length === 0)
     return { scopes: ['*'], bucketIds: bucketIds ? [...bucketIds] : undefined };
-  const out = new Set<string>();
+  // Each Zentik scope takes its own position, so a refusal of scopes[i] names what was sent.
   const buckets = new Set<string>(bucketIds ?? []);
-  for (const scope of scopes) {
-    if (scope.startsWith(BUCKET_CREATION_PREFIX) && scope.length > BUCKET_CREATION_PREFIX.length) {
-      out.add('messages:create');
-      out.add('buckets:read');
-      buckets.add(scope.slice(BUCKET_CREATION_PREFIX.length));
-    } else {
-      out.add(scope);
-    }
-  }
-  return { scopes: [...out], bucketIds: buckets.size > 0 ? [...buckets] : undefined };
+  let translated = false;
+  const out = scopes.map((scope) => {
+    if (!scope.startsWith(BUCKET_CREATION_PREFIX) || scope.length === BUCKET_CREATION_PREFIX.length)
+      return scope;
+    buckets.add(scope.slice(BUCKET_CREATION_PREFIX.length));
+    translated = true;
+    return 'messages:create';
+  });
+  if (translated && !out.includes('buckets:read')) out.push('buckets:read');
+  return { scopes: out, bucketIds: buckets.size > 0 ? [...buckets] : undefined };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
+import { addMember } from './support/members.ts';
 
 const fields = (body: { validations?: Array<{ field: string }> }) =>
   (body.validations ?? []).map((v) => v.field).sort();
@@ -19,12 +20,7 @@ describe.each(STORES)('POST /api/v1/messages on %s', (store) => {
     );
     const bucket = await h.api('POST', '/api/v1/buckets', { token: alice.token, body: { name: 'Orders' } });
     bucketId = bucket.body.id;
-    for (const u of [bob, carol]) {
-      await h.api('POST', `/api/v1/buckets/${bucketId}/members`, {
-        token: alice.token,
-        body: { userId: u.id, permission: 'read' },
-      });
-    }
+    for (const u of [bob, carol]) await addMember(h, bucketId, alice.token, u, 'read');
   });
   afterAll(() => h?.close());
 

@@ -12,6 +12,11 @@ import { ADMIN, STORES, startHerald, type TestHerald } from './support/herald.ts
 // arrive live, then the admin pages. Each page is photographed into test-artifacts/.
 
 const LIVE_MS = 5000;
+/** A tiny but real PNG (1×1, transparent). */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 const ARTIFACTS = path.resolve(import.meta.dirname, '../test-artifacts/web-app');
 
 describe.each(STORES)('web app (%s, Chromium)', (store) => {
@@ -185,6 +190,108 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     await item.waitFor();
     await expect.poll(() => page.locator('#unread-count').textContent()).toBe(String(before));
     expect(await page.locator('#snoozed-list').count()).toBe(0);
+  });
+
+  it('shows an image attachment inline, loaded from Herald under the CSP', async () => {
+    const fd = new FormData();
+    fd.append('title', 'Camera snapshot');
+    fd.append('bucketId', bucketId);
+    fd.append('attachment', new Blob([new Uint8Array(PNG)], { type: 'image/png' }), 'door.png');
+    const res = await fetch(`${h.url}/api/v1/messages/with-attachment`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: fd,
+    });
+    expect(res.status).toBe(201);
+    const item = page.locator('#inbox-list > li', { hasText: 'Camera snapshot' });
+    const img = item.getByRole('img', { name: 'door.png' });
+    await img.waitFor({ timeout: LIVE_MS });
+    expect(await img.getAttribute('src')).toMatch(/^\/api\/v1\/attachments\/[0-9a-f-]+$/);
+    // Really loaded (the session cookie authorises it; the CSP allows 'self'), not a broken image.
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(1);
+    await shot('inbox-attachment');
+  });
+
+  it('shows a browser notification for a new item while the tab is hidden, once opted in', async () => {
+    await browser.grantPermissions(['notifications'], { origin: h.url });
+    // Record what the page asks the browser to show, and let the test hide the tab: headless
+    // Chromium has no notification centre and keeps every tab visible.
+    await page.addInitScript(() => {
+      const shown: Array<{ title: string; body?: string }> = [];
+      const Real = window.Notification;
+      class Recorded extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push({ title, body: options?.body });
+        }
+      }
+      Object.defineProperty(window, 'Notification', { value: Recorded });
+      let hidden = false;
+      Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible') });
+      Object.assign(window, { __shown: shown, __hide: (v: boolean) => (hidden = v) });
+    });
+    await page.reload();
+    await page.locator('#live-status[data-state="live"]').waitFor({ timeout: LIVE_MS });
+    await page.getByText('Alerts on this device').click();
+    const optIn = page.getByLabel('Browser notifications while this tab is in the background');
+    const shown = () => page.evaluate(() => (window as unknown as { __shown: unknown[] }).__shown);
+
+    await page.evaluate(() => (window as unknown as { __hide: (v: boolean) => void }).__hide(true));
+    const send = (title: string) =>
+      fetch(`${h.url}/api/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title, body: 'Disk at 91%', bucketId }),
+      });
+    expect((await send('Before opting in')).status).toBe(201);
+    await page.locator('#inbox-list > li', { hasText: 'Before opting in' }).waitFor({ timeout: LIVE_MS });
+    expect(await shown()).toEqual([]);
+
+    await optIn.check();
+    expect((await send('Disk warning')).status).toBe(201);
+    await expect.poll(shown, { timeout: LIVE_MS }).toEqual([{ title: 'Disk warning', body: 'Disk at 91%' }]);
+
+    // Visible again: the item shows in the page only.
+    await page.evaluate(() => (window as unknown as { __hide: (v: boolean) => void }).__hide(false));
+    expect((await send('While looking')).status).toBe(201);
+    await page.locator('#inbox-list > li', { hasText: 'While looking' }).waitFor({ timeout: LIVE_MS });
+    expect(await shown()).toHaveLength(1);
+  });
+
+  it("subscribes to Web Push with the server's VAPID key, as far as headless Chromium can", async () => {
+    const vapid = await h.api('GET', '/api/v1/push-subscriptions/vapid-public-key', {
+      token: await h.adminToken(),
+    });
+    expect(vapid.status).toBe(200);
+    const keyAsked = page.waitForResponse((r) =>
+      r.url().endsWith('/api/v1/push-subscriptions/vapid-public-key'),
+    );
+    await page.getByRole('button', { name: 'Subscribe to Web Push' }).click();
+    const keyRes = await keyAsked;
+    expect(keyRes.status()).toBe(200);
+    expect((await keyRes.json()).publicKey).toBe(vapid.body.publicKey);
+    // The page's service worker is registered from Herald under the CSP.
+    await expect
+      .poll(() => browser.serviceWorkers().some((w) => w.url() === `${h.url}/web/admin/sw.js`))
+      .toBe(true);
+    const status = page.locator('details.push .status');
+    // The worker is active and the key handed to the browser's push service.
+    await expect.poll(() => status.textContent()).toBe('Asking the browser’s push service…');
+    await expect
+      .poll(() => status.textContent(), { timeout: 15_000 })
+      .not.toBe('Asking the browser’s push service…');
+    const stored = await h.api('GET', '/api/v1/push-subscriptions', { token: await h.adminToken() });
+    if (await status.evaluate((el) => el.classList.contains('ok'))) {
+      // A push service answered: the subscription reached the server.
+      expect(JSON.stringify(stored.body)).toMatch(/https:\/\//);
+    } else {
+      // This Chromium has no push service (no network, no GCM): the browser's refusal is shown
+      // to the user, and nothing half-made is stored.
+      expect(await status.getAttribute('role')).toBe('alert');
+      expect(await status.textContent()).toMatch(/push service|registration|subscri/i);
+      expect(JSON.stringify(stored.body)).not.toMatch(/endpoint/);
+    }
+    await shot('inbox-alerts');
   });
 
   it('saves a webhook channel from its schema form and tests it against a loopback receiver', async () => {
@@ -371,6 +478,75 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     await expect.poll(rolesOfCarol).toEqual(['member', 'senders']);
     expect(await carol.getByRole('checkbox', { name: 'senders' }).isChecked()).toBe(true);
     await shot('users');
+  });
+
+  it('every page: fits 390 px with no sideways scroll, every control named, focus on the heading; dark mode from the system', async () => {
+    const pages: Array<[string, string, string]> = [
+      ['Inbox', 'Inbox', 'inbox'],
+      ['Buckets', 'Buckets', 'buckets'],
+      ['Tokens', 'Access tokens', 'tokens'],
+      ['Channels', 'Channels', 'channels'],
+      ['Rules', 'Rules', 'rules'],
+      ['Delivery log', 'Delivery log', 'log'],
+      ['Templates', 'Templates', 'templates'],
+      ['Preferences', 'Preferences', 'preferences'],
+      ['Users', 'Users and roles', 'users'],
+    ];
+    // A control is named by its text, aria-label(ledby), a wrapping label or a label[for].
+    const unnamed = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('button, input, select, textarea, a[href]')]
+          .filter(
+            (el) => (el as HTMLElement).offsetParent !== null && (el as HTMLInputElement).type !== 'hidden',
+          )
+          .filter((el) => {
+            if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return false;
+            if ((el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent?.trim()) return false;
+            if (el.closest('label')) return false;
+            return !(el.id && document.querySelector(`label[for="${el.id}"]`));
+          })
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+    // How far the page scrolls sideways, and the outermost elements sticking out (for the message).
+    const overflow = () =>
+      page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        const out = [...document.querySelectorAll('body *')].filter(
+          (el) => el.getBoundingClientRect().right > width + 0.5 && !el.parentElement?.closest('.table-wrap'),
+        );
+        const outer = out.filter((el) => !out.includes(el.parentElement as Element));
+        return {
+          by: document.documentElement.scrollWidth - width,
+          culprits: outer.slice(0, 3).map((el) => el.outerHTML.slice(0, 100)),
+        };
+      });
+    expect(page.viewportSize()?.width).toBe(390);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(bg, scheme).toBe(scheme === 'dark' ? 'rgb(17, 20, 24)' : 'rgb(246, 247, 249)');
+      for (const [link, title, name] of pages) {
+        await go(link, title);
+        await page.waitForLoadState('networkidle');
+        const o = await overflow();
+        expect(o.by, `${name} (${scheme}) scrolls sideways: ${o.culprits.join(' | ')}`).toBeLessThanOrEqual(
+          0,
+        );
+        expect(await page.evaluate(() => document.activeElement?.id), name).toBe('page-title');
+        if (scheme === 'light') expect(await unnamed(), name).toEqual([]);
+        await shot(scheme === 'dark' ? `dark-${name}` : `page-${name}`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    // Keyboard focus is drawn: the first link after the heading gets the focus ring.
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const st = getComputedStyle(el);
+      return { tag: el.tagName, outline: st.outlineStyle, width: st.outlineWidth };
+    });
+    expect(ring.outline).toBe('solid');
+    expect(ring.width).toBe('3px');
   });
 
   it('runs without page errors, CSP violations or server errors', () => {

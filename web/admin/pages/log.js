@@ -157,7 +157,7 @@ export function LogPage() {
           <p class="muted">Attempts: ${e.attempts}${e.retryOf ? ' · a retry' : ''}</p>
           ${e.error && html`<p class="error">${e.error}</p>`}
           <div class="item-actions">
-            <button type="button" class="secondary" onClick=${() => retry(e)}>Retry</button>
+            ${e.status === 'failed' && html`<button type="button" class="secondary" onClick=${() => retry(e)}>Retry</button>`}
             <button type="button" class="danger" onClick=${() => remove(e)}>Delete</button>
           </div>
           <p class="status outcome" role="status">${outcomes[e.id] ?? ''}</p>

@@ -4,10 +4,28 @@
 import { api } from '../../api.js';
 import { errText, html, Status, useState } from '../lib.js';
 
+/** How long to wait for the browser's push service before saying it did not answer. */
+const PUSH_WAIT_MS = 10_000;
+
 function keyBytes(base64url) {
   const b64 = base64url.replace(/-/g, '+').replace(/_/g, '/');
   const raw = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+/**
+ * Subscribing needs an active worker. This page (/admin) is outside the worker's scope, so
+ * `navigator.serviceWorker.ready` never resolves here: wait on the registration itself.
+ */
+function activated(reg) {
+  if (reg.active) return Promise.resolve();
+  const worker = reg.installing ?? reg.waiting;
+  return new Promise((resolve, reject) => {
+    worker.addEventListener('statechange', () => {
+      if (worker.state === 'activated') resolve();
+      if (worker.state === 'redundant') reject(new Error('The service worker did not start.'));
+    });
+  });
 }
 
 export function PushControls({ notify }) {
@@ -35,11 +53,20 @@ export function PushControls({ notify }) {
         throw new Error('This browser has no Web Push.');
       }
       const { publicKey } = await api('GET', '/api/v1/push-subscriptions/vapid-public-key');
+      setMsg({ kind: 'ok', text: 'Starting the service worker…' });
       const reg = await navigator.serviceWorker.register('/web/admin/sw.js', { scope: '/web/admin/' });
-      const sub = await reg.pushManager.subscribe({
-        userVisibleOnly: true,
-        applicationServerKey: keyBytes(publicKey),
-      });
+      await activated(reg);
+      setMsg({ kind: 'ok', text: 'Asking the browser’s push service…' });
+      // A browser without a reachable push service may never answer: give up after a while.
+      const sub = await Promise.race([
+        reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) }),
+        new Promise((_, reject) =>
+          setTimeout(
+            () => reject(new Error('The browser’s push service did not answer; try again later.')),
+            PUSH_WAIT_MS,
+          ),
+        ),
+      ]);
       await api('POST', '/api/v1/push-subscriptions', sub.toJSON());
       setMsg({ kind: 'ok', text: 'This device now gets Web Push notifications.' });
     } catch (err) {

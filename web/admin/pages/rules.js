@@ -190,7 +190,7 @@ export function RulesPage() {
       editing
         ? html`<${RuleEditor} key=${editing === 'new' ? 'new' : editing.id} rule=${editing === 'new' ? null : editing} operators=${operators.data?.operators ?? []}
           recipients=${recipients.data} onDone=${done} />`
-        : html`<button type="button" onClick=${() => setEditing('new')}>New rule</button>`
+        : html`<p><button type="button" onClick=${() => setEditing('new')}>New rule</button></p>`
     }
     <ul class="list" aria-label="Rules">
       ${(rules.data?.rules ?? []).map(
@@ -201,8 +201,13 @@ export function RulesPage() {
             <span>Last triggered: ${r.lastTriggeredAt ? fmtTime(r.lastTriggeredAt) : 'never'}</span>
           </div>
           <h3 class="item-title">${r.name}</h3>
-          <p class="muted">On ${r.events.join(', ')}${r.conditions.length ? ` · ${r.conditions.length} condition(s), ${r.conditionLogic}` : ''}
-            · to ${r.actions.map((a) => a.channel).join(', ')}</p>
+          <p class="muted">${[
+            `On ${r.events.join(', ')}`,
+            r.conditions.length && `${r.conditions.length} condition(s), ${r.conditionLogic}`,
+            `to ${r.actions.map((a) => a.channel).join(', ')}`,
+          ]
+            .filter(Boolean)
+            .join(' · ')}</p>
           <div class="item-actions">
             <button type="button" class="secondary" onClick=${() => setEditing(r)} aria-label=${`Edit ${r.name}`}>Edit</button>
             <button type="button" class="danger" onClick=${() => remove(r)} aria-label=${`Delete ${r.name}`}>Delete</button>

@@ -247,4 +247,80 @@ describe.each(STORES)('messages on every channel on %s', (store) => {
     expect(extra.status).toBe(400);
     expect((await as(admin, 'GET', `${id}/channels`)).body).toEqual([]);
   });
+
+  it("users' own addresses carry what bucket channels and rules send them, webhook URLs sealed and masked", async () => {
+    const una = await h.createUser(`una${store}`);
+    const hook = `${slack.url}/services/T0/B0/una-secret-token-${store}`;
+    const setAddress = (channel: string, address: unknown, token = una.token) =>
+      h.api('PUT', `/api/v1/users/me/addresses/${channel}`, { token, body: { address } });
+    expect((await setAddress('telegram', '4242')).status).toBe(200);
+    const slackSet = await setAddress('slack', hook);
+    expect(slackSet.status, slackSet.text).toBe(200);
+    expect(slackSet.body.address).not.toContain('una-secret-token');
+    const listed = await h.api('GET', '/api/v1/users/me/addresses', { token: una.token });
+    expect(listed.body.map((a: { channel: string }) => a.channel)).toEqual(['slack', 'telegram']);
+    expect(JSON.stringify(listed.body)).not.toContain('una-secret-token');
+    const stored = await h.server.ctx.store.db.selectFrom('user_addresses').selectAll().execute();
+    expect(JSON.stringify(stored)).not.toContain('una-secret-token');
+
+    const id = await bucket('family');
+    await h.api('POST', `/api/v1/buckets/${id}/members`, {
+      token: admin,
+      body: { userId: una.id, permission: 'read' },
+    });
+    expect(
+      (
+        await h.api('PUT', `/api/v1/buckets/${id}/channels/telegram`, {
+          token: admin,
+          body: { recipients: ['member'] },
+        })
+      ).status,
+    ).toBe(200);
+    const rule = await createRule({
+      name: 'Family news to Slack',
+      events: ['message.created'],
+      conditions: [{ field: 'bucket', operator: 'equals', value: 'family' }],
+      actions: [{ channel: 'slack', recipients: [`una${store}`] }],
+    });
+    await send('family', { title: 'Dinner at eight' });
+    await h.server.drain();
+    // The role `member` names una (the admin has no telegram address, so only una's chat).
+    expect(telegram.received.map((r) => (r.json as { chat_id: string }).chat_id)).toEqual(['4242']);
+    expect(slack.received.map((r) => r.path)).toEqual([`/services/T0/B0/una-secret-token-${store}`]);
+    const entry = (await log(rule.id))[0];
+    expect(entry).toMatchObject({ channel: 'slack', status: 'sent' });
+    expect(JSON.stringify(entry)).not.toContain('una-secret-token');
+    await h.api('DELETE', `/api/v1/buckets/${id}/channels/telegram`, { token: admin });
+  });
+
+  it("refuses bad addresses and other users' addresses, changing nothing", async () => {
+    const vic = await h.createUser(`vic${store}`);
+    const other = await h.createUser(`otto${store}`);
+    const put = (channel: string, body: unknown, ref = 'me', token = vic.token) =>
+      h.api('PUT', `/api/v1/users/${ref}/addresses/${channel}`, { token, body });
+    const fieldsOf = (res: { body: { validations?: Array<{ field: string }> } }) =>
+      (res.body.validations ?? []).map((v) => v.field);
+    const chat = await put('telegram', { address: 'not a chat' });
+    expect(chat.status).toBe(400);
+    expect(fieldsOf(chat)).toEqual(['address']);
+    const mail = await put('smtp', { address: 'nobody' });
+    expect(mail.status).toBe(400);
+    expect(fieldsOf(mail)).toEqual(['address']);
+    const scheme = await put('discord', { address: 'ftp://example.com/hook' });
+    expect(scheme.status).toBe(400);
+    expect(fieldsOf(scheme)).toEqual(['address']);
+    const channel = await put('pigeon', { address: 'x' });
+    expect(channel.status).toBe(400);
+    expect(fieldsOf(channel)).toContain('channel');
+    expect((await put('telegram', {})).status).toBe(400);
+    expect((await put('telegram', { address: '77' }, other.id)).status).toBe(403);
+    expect((await h.api('GET', `/api/v1/users/${other.id}/addresses`, { token: vic.token })).status).toBe(
+      403,
+    );
+    expect((await h.api('DELETE', '/api/v1/users/me/addresses/telegram', { token: vic.token })).status).toBe(
+      404,
+    );
+    expect((await h.api('GET', '/api/v1/users/me/addresses', { token: vic.token })).body).toEqual([]);
+    expect((await h.api('GET', '/api/v1/users/me/addresses')).status).toBe(401);
+  });
 });

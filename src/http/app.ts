@@ -17,6 +17,7 @@ import { rulesRoutes } from './api/v1/notifications/rules.routes.ts';
 import { pushSubscriptionsRoutes } from './api/v1/push-subscriptions/push-subscriptions.routes.ts';
 import { RoleSchema, rolesRoutes } from './api/v1/roles/roles.routes.ts';
 import { templatesRoutes } from './api/v1/templates/templates.routes.ts';
+import { userAddressesRoutes } from './api/v1/users/user-addresses.routes.ts';
 import { UserSchema, usersRoutes } from './api/v1/users/users.routes.ts';
 import { coderSessionRoutes } from './api/v2/coder-session.routes.ts';
 import { inboxRoutes } from './api/v2/inbox.routes.ts';
@@ -117,6 +118,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(webRoutes(ctx));
   await app.register(authRoutes(ctx), { prefix: '/api/v1/auth' });
   await app.register(usersRoutes(ctx), { prefix: '/api/v1/users' });
+  await app.register(userAddressesRoutes(ctx), { prefix: '/api/v1/users' });
   await app.register(rolesRoutes(ctx), { prefix: '/api/v1/roles' });
   await app.register(accessTokensRoutes(ctx), { prefix: '/api/v1/access-tokens' });
   await app.register(bucketsRoutes(ctx), { prefix: '/api/v1/buckets' });

@@ -12,6 +12,7 @@ import {
 } from '../store/delivery.repository.ts';
 import { loadChannelSetting } from './channel-settings.service.ts';
 import { sendNowAndLog } from './immediate-send.service.ts';
+import { maskedRecipient } from './user-address.service.ts';
 
 /**
  * The delivery log: every delivery row read as history. `sending` is shown as `pending`, since
@@ -73,7 +74,7 @@ const toLogEntry = (r: DeliveryRow): LogEntryView => {
     error: r.last_error,
     attempts: r.attempts,
     createdAt: iso(r.created_at),
-    payload: { to: parsed(r.recipient), ...content },
+    payload: { to: maskedRecipient(parsed(r.recipient)), ...content },
     retryOf: r.retry_of ?? null,
     test: content.data?.test === true,
   };

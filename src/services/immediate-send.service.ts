@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.ts';
 import type { DeliveryContent } from '../queue/enqueue.ts';
 import { insertDeliveries, markFailed, markSent } from '../store/delivery.repository.ts';
 import { sendThroughChannel } from '../workers/channel-send.ts';
+import { openRecipient } from './user-address.service.ts';
 
 /**
  * Sends that a person waits for (a channel test, a retry from the log): one attempt made in
@@ -64,7 +65,8 @@ export async function sendNowAndLog(ctx: AppContext, send: ImmediateSend): Promi
   if (refused || send.config === null) return { id, ok: false, error: refused ?? 'unusable channel' };
   let error: string | undefined;
   try {
-    await sendThroughChannel(ctx, send.channel, send.config, { deliveryId: id, ...send.content }, recipient);
+    const opened = openRecipient(ctx, send.channel, userId ?? null, recipient);
+    await sendThroughChannel(ctx, send.channel, send.config, { deliveryId: id, ...send.content }, opened);
   } catch (err) {
     error = err instanceof ChannelError ? err.message : String(err);
   }

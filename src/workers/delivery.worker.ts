@@ -9,6 +9,7 @@ import {
   settleAndClaim,
 } from '../queue/delivery-queue.ts';
 import { type ChannelSetting, createChannelCache } from '../services/channel-settings.service.ts';
+import { openRecipient } from '../services/user-address.service.ts';
 import { getSetting } from '../store/setting.repository.ts';
 import { sendThroughChannel } from './channel-send.ts';
 
@@ -158,6 +159,12 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
         `the ${row.channel} channel's secrets cannot be decrypted (HERALD_SECRET changed?); save it again`,
       );
     }
+    let recipient: ClaimedDelivery['recipient'];
+    try {
+      recipient = openRecipient(ctx, row.channel, row.user_id, d.recipient);
+    } catch {
+      return fail("the user's address for this channel cannot be decrypted (HERALD_SECRET changed?)");
+    }
     const started = performance.now();
     try {
       await sendThroughChannel(
@@ -165,7 +172,7 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
         row.channel,
         setting.config,
         { deliveryId: row.id, ...d.content },
-        d.recipient,
+        recipient,
       );
       return { delivery: d, ok: true };
     } catch (err) {

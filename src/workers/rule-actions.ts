@@ -18,6 +18,7 @@ import {
   type RecipientDirectory,
   updateDeliveryContent,
 } from '../store/rule.repository.ts';
+import { addressesOfUsers } from '../store/user-address.repository.ts';
 import { SYSTEM_TEMPLATES } from '../templates/system-templates.ts';
 
 /** Most events listed in one digest; the count keeps going. */
@@ -34,17 +35,22 @@ export function describeEvent(event: RuleEvent): string {
   return [`Event ${event.name} at ${event.occurredAt.toISOString()}`, ...lines].join('\n');
 }
 
+/** Per user, their own address on each channel (their profile's addresses). */
+export type UserAddressBook = Map<string, Map<string, string>>;
+
 /**
  * Expands a plan's recipients for its channel: users (by id, username or email) and roles
- * (every member) become the user's address on that channel; anything else is taken as a raw
- * address (an email address, a chat id). Channels with a single configured target (webhook,
- * slack, discord) get one delivery.
+ * (every member) become the user's address on that channel (their profile's own address,
+ * else, for email, the account's); anything else is taken as a raw address (an email address,
+ * a chat id). Channels with a target of their own (webhook, slack, discord; telegram's
+ * default chat) get one delivery there when no named user has an address on them.
  */
 export function targetsFor(
   channel: string,
   refs: readonly string[],
   dir: RecipientDirectory,
   subs: Map<string, Target[]>,
+  book: UserAddressBook = new Map(),
 ): {
   userIds: string[];
   targets: Target[];
@@ -59,12 +65,15 @@ export function targetsFor(
     else raw.push(ref);
   }
   const users = dir.users.filter((u) => userIds.has(u.id));
+  const own = (u: { id: string }) => book.get(u.id)?.get(channel);
   if (channel === 'inbox') return { userIds: [...userIds], targets: [] };
   switch (getChannel(channel)?.addressing) {
     case 'email': {
-      const targets: Target[] = users
-        .filter((u) => u.email)
-        .map((u) => ({ address: u.email!, userId: u.id }));
+      const targets: Target[] = [];
+      for (const u of users) {
+        const address = own(u) ?? u.email;
+        if (address) targets.push({ address, userId: u.id });
+      }
       for (const r of raw)
         if (r.includes('@') && !targets.some((t) => t.address === r)) targets.push({ address: r });
       return { userIds: [...userIds], targets };
@@ -72,8 +81,16 @@ export function targetsFor(
     case 'push-subscription':
       return { userIds: [...userIds], targets: users.flatMap((u) => subs.get(u.id) ?? []) };
     case 'chat':
-      if (raw.length > 0) return { userIds: [], targets: raw.map((address) => ({ address })) };
+    case 'none': {
+      const targets: Target[] = [];
+      for (const u of users) {
+        const address = own(u);
+        if (address) targets.push({ address, userId: u.id });
+      }
+      if (getChannel(channel)?.addressing === 'chat') for (const address of raw) targets.push({ address });
+      if (targets.length > 0) return { userIds: [...userIds], targets };
       break;
+    }
   }
   return { userIds: [...userIds], targets: [{}] };
 }
@@ -132,6 +149,15 @@ export async function applyPlans(
   if (plans.length === 0) return out;
   const now = ctx.clock.now();
   const dir = await lookupRecipients(tx, [...new Set(plans.flatMap((p) => p.recipients))]);
+  const book: UserAddressBook = new Map();
+  for (const a of await addressesOfUsers(
+    tx,
+    dir.users.map((u) => u.id),
+  )) {
+    const own = book.get(a.user_id) ?? new Map<string, string>();
+    own.set(a.channel, a.address);
+    book.set(a.user_id, own);
+  }
   const subs = new Map<string, Target[]>();
   if (plans.some((p) => getChannel(p.channel)?.addressing === 'push-subscription')) {
     for (const s of await pushSubscriptionsOf(
@@ -147,7 +173,7 @@ export async function applyPlans(
     }
   }
   for (const plan of plans) {
-    const { userIds, targets } = targetsFor(plan.channel, plan.recipients, dir, subs);
+    const { userIds, targets } = targetsFor(plan.channel, plan.recipients, dir, subs, book);
     if (plan.channel === 'inbox') {
       const title = `${plan.ruleName}: ${event.name}`;
       const body = describeEvent(event);

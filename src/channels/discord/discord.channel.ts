@@ -48,10 +48,12 @@ export const discordChannel: Channel<DiscordConfig> = {
   addressing: 'none',
   validateConfig: configChecker(DiscordConfigSchema),
 
-  async send(config, message, _recipient, ctx) {
+  async send(config, message, recipient, ctx) {
+    // A user's own webhook (their profile's address) stands in for the configured one.
+    const url = recipient.address?.trim() || config.webhookUrl;
     const answer = await sendJson(ctx, {
-      url: config.webhookUrl,
-      label: receiverLabel('Discord', config.webhookUrl),
+      url,
+      label: receiverLabel('Discord', url),
       payload: discordPayload(message),
       detail: jsonField('message'),
     });

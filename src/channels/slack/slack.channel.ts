@@ -46,10 +46,12 @@ export const slackChannel: Channel<SlackConfig> = {
   addressing: 'none',
   validateConfig: configChecker(SlackConfigSchema),
 
-  async send(config, message, _recipient, ctx) {
+  async send(config, message, recipient, ctx) {
+    // A user's own webhook (their profile's address) stands in for the configured one.
+    const url = recipient.address?.trim() || config.webhookUrl;
     const answer = await sendJson(ctx, {
-      url: config.webhookUrl,
-      label: receiverLabel('Slack', config.webhookUrl),
+      url,
+      label: receiverLabel('Slack', url),
       payload: slackPayload(message),
     });
     return { info: answer.body.trim() || `HTTP ${answer.status}` };

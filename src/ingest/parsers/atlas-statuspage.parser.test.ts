@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { refusedFieldOf } from '../../../test/support/parser-refusal.ts';
 import { atlasStatuspageParser } from './atlas-statuspage.parser.ts';
-import { ParserInputError } from './parser.ts';
 
 // The messages below are what Zentik's built-in atlas-statuspage parser produces for these payloads,
 // worked out from its source; the payloads are written here in the source system's own format.
@@ -195,16 +195,7 @@ describe('atlas-statuspage parser: Atlassian Statuspage webhooks, as Zentik read
   });
 });
 
-/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
-function refusedField(payload: unknown): string | undefined {
-  try {
-    parse(payload);
-  } catch (err) {
-    if (err instanceof ParserInputError) return err.field;
-    throw err;
-  }
-  throw new Error('payload was accepted');
-}
+const refusedField = (payload: unknown) => refusedFieldOf(parse, payload);
 
 describe('atlas-statuspage parser: payloads Zentik answers with its parsing-error message', () => {
   it('refuses an incident status that is not text', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { refusedFieldOf } from '../../../test/support/parser-refusal.ts';
 import { authentikParser } from './authentik.parser.ts';
-import { ParserInputError } from './parser.ts';
 
 // The messages below are what Zentik's built-in authentik parser produces for these payloads,
 // worked out from its source; the payloads are written here in the source system's own format.
@@ -104,16 +104,7 @@ describe("authentik parser: Authentik's Webhook transport, as Zentik reads them"
   });
 });
 
-/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
-function refusedField(payload: unknown): string | undefined {
-  try {
-    parse(payload);
-  } catch (err) {
-    if (err instanceof ParserInputError) return err.field;
-    throw err;
-  }
-  throw new Error('payload was accepted');
-}
+const refusedField = (payload: unknown) => refusedFieldOf(parse, payload);
 
 describe('authentik parser: payloads Zentik fails on', () => {
   it('refuses a summary that is not text, naming body', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { refusedFieldOf } from '../../../test/support/parser-refusal.ts';
 import { expoParser } from './expo.parser.ts';
-import { ParserInputError } from './parser.ts';
 
 // The messages below are what Zentik's built-in expo parser produces for these payloads,
 // worked out from its source; the payloads are written here in the source system's own format.
@@ -219,16 +219,7 @@ describe('expo parser: EAS build and submit webhooks, as Zentik reads them', () 
   });
 });
 
-/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
-function refusedField(payload: unknown): string | undefined {
-  try {
-    parse(payload);
-  } catch (err) {
-    if (err instanceof ParserInputError) return err.field;
-    throw err;
-  }
-  throw new Error('payload was accepted');
-}
+const refusedField = (payload: unknown) => refusedFieldOf(parse, payload);
 
 describe('expo parser: signatures and refusals', () => {
   it('does not check expo-signature (Zentik checks it only against a per-user key Herald does not have)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { refusedFieldOf } from '../../../test/support/parser-refusal.ts';
 import { githubParser } from './github.parser.ts';
-import { ParserInputError } from './parser.ts';
 
 // The messages below are what Zentik's built-in github parser produces for these payloads,
 // worked out from its source; the payloads are written here in the source system's own format.
@@ -913,16 +913,7 @@ describe('github parser: GitHub webhooks, as Zentik reads them', () => {
   });
 });
 
-/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
-function refusedField(payload: unknown): string | undefined {
-  try {
-    parse(payload);
-  } catch (err) {
-    if (err instanceof ParserInputError) return err.field;
-    throw err;
-  }
-  throw new Error('payload was accepted');
-}
+const refusedField = (payload: unknown) => refusedFieldOf(parse, payload);
 
 describe('github parser: the event comes from the body', () => {
   it('ignores X-GitHub-Event, as Zentik does', () => {

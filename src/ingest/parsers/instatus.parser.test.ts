@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { refusedFieldOf } from '../../../test/support/parser-refusal.ts';
 import { instatusParser } from './instatus.parser.ts';
-import { ParserInputError } from './parser.ts';
 
 // The messages below are what Zentik's built-in instatus parser produces for these payloads,
 // worked out from its source; the payloads are written here in the source system's own format.
@@ -179,16 +179,7 @@ describe('instatus parser: Instatus webhooks, as Zentik reads them', () => {
   });
 });
 
-/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
-function refusedField(payload: unknown): string | undefined {
-  try {
-    parse(payload);
-  } catch (err) {
-    if (err instanceof ParserInputError) return err.field;
-    throw err;
-  }
-  throw new Error('payload was accepted');
-}
+const refusedField = (payload: unknown) => refusedFieldOf(parse, payload);
 
 describe('instatus parser: payloads Zentik answers with its parsing-error message', () => {
   it('reads the kind from which field is present, so a null incident beside a maintenance is refused', () => {

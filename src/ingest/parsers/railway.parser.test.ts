@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParserInputError } from './parser.ts';
+import { refusedFieldOf } from '../../../test/support/parser-refusal.ts';
 import { railwayParser } from './railway.parser.ts';
 
 // The messages below are what Zentik's built-in railway parser produces for these payloads,
@@ -171,16 +171,7 @@ describe('railway parser: Railway webhooks, as Zentik reads them', () => {
   });
 });
 
-/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
-function refusedField(payload: unknown): string | undefined {
-  try {
-    parse(payload);
-  } catch (err) {
-    if (err instanceof ParserInputError) return err.field;
-    throw err;
-  }
-  throw new Error('payload was accepted');
-}
+const refusedField = (payload: unknown) => refusedFieldOf(parse, payload);
 
 describe('railway parser: payloads Zentik answers with its parsing-error message', () => {
   it('refuses a status that is not text', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParserInputError } from './parser.ts';
+import { refusedFieldOf } from '../../../test/support/parser-refusal.ts';
 import { servarrParser } from './servarr.parser.ts';
 
 // The messages below are what Zentik's built-in servarr parser produces for these payloads,
@@ -402,16 +402,7 @@ describe('servarr parser: Sonarr, Radarr and Prowlarr webhooks, as Zentik reads 
   });
 });
 
-/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
-function refusedField(payload: unknown): string | undefined {
-  try {
-    parse(payload);
-  } catch (err) {
-    if (err instanceof ParserInputError) return err.field;
-    throw err;
-  }
-  throw new Error('payload was accepted');
-}
+const refusedField = (payload: unknown) => refusedFieldOf(parse, payload);
 
 describe('servarr parser: payloads Zentik fails on', () => {
   it('refuses an eventType that is not text', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParserInputError } from './parser.ts';
+import { refusedFieldOf } from '../../../test/support/parser-refusal.ts';
 import { statusIoParser } from './status-io.parser.ts';
 
 // The messages below are what Zentik's built-in status-io parser produces for these payloads,
@@ -133,16 +133,7 @@ describe('status-io parser: Status.io webhooks, as Zentik reads them', () => {
   });
 });
 
-/** The field a refused payload is refused for (Zentik fails or stores an error message there). */
-function refusedField(payload: unknown): string | undefined {
-  try {
-    parse(payload);
-  } catch (err) {
-    if (err instanceof ParserInputError) return err.field;
-    throw err;
-  }
-  throw new Error('payload was accepted');
-}
+const refusedField = (payload: unknown) => refusedFieldOf(parse, payload);
 
 describe('status-io parser: payloads Zentik answers with its parsing-error message', () => {
   it('refuses a component that is not an object', () => {

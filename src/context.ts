@@ -10,6 +10,7 @@ import {
   type OnRevoke,
   postgresInboxEvents,
 } from './realtime/inbox-events.ts';
+import { type BucketChannelsCache, createBucketChannelsCache } from './services/bucket-channels-cache.ts';
 import { createEnabledChannelsCache, type EnabledChannelsCache } from './services/enabled-channels-cache.ts';
 import { createInboxFrameLoader, type InboxFrameLoader } from './services/inbox-frames.ts';
 import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
@@ -43,6 +44,8 @@ export interface AppContext {
   readonly principals: PrincipalCache;
   /** Enabled channel types for message routing; cleared when a channel is saved. */
   readonly enabledChannels: EnabledChannelsCache;
+  /** Each bucket's default channels, read by every message to it; dropped when they change. */
+  readonly bucketChannels: BucketChannelsCache;
   /** Live inbox fan-out: told about notifications after their transaction commits. */
   readonly hub: Hub;
   /** Reads what live watchers show, batched across all watchers woken together. */
@@ -82,6 +85,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     tokenUsage: createTokenUsage(store),
     principals,
     enabledChannels,
+    bucketChannels: createBucketChannelsCache(),
     hub,
     inboxFrames: createInboxFrameLoader(() => store.db, clock),
     inboxEvents: localInboxEvents(hub),

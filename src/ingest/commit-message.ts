@@ -9,7 +9,6 @@ import {
   bucketNameOf,
   insertChannelTargetDelivery,
   insertNamedUserDeliveries,
-  listBucketChannels,
 } from '../store/bucket-channel.repository.ts';
 import type { Tx } from '../store/database.ts';
 import { insertMessageDeliveries, templateMethod } from '../store/delivery.repository.ts';
@@ -223,7 +222,7 @@ async function enqueueBucketChannels(
   bucketId: string,
   base: { messageId: string; now: number; content: () => string },
 ): Promise<number> {
-  const channels = await listBucketChannels(tx, bucketId);
+  const channels = await ctx.bucketChannels.get(tx, bucketId);
   if (channels.length === 0) return 0;
   const enabled = await ctx.enabledChannels.get(tx);
   let count = 0;

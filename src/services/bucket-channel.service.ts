@@ -90,6 +90,7 @@ export async function setBucketChannel(
     updated_at: now,
   };
   await ctx.store.writer.run((tx) => putBucketChannel(tx, row));
+  ctx.bucketChannels.invalidate(access.bucket.id);
   return toView(row);
 }
 
@@ -102,5 +103,6 @@ export async function removeBucketChannel(
   const access = await resolveBucket(ctx, principal, ref, 'id');
   requireBucket(principal, access, 'owner');
   const deleted = await ctx.store.writer.run((tx) => deleteBucketChannel(tx, access.bucket.id, channel));
+  ctx.bucketChannels.invalidate(access.bucket.id);
   if (!deleted) throw notFound('Bucket channel');
 }

@@ -1,5 +1,6 @@
 import { newId } from '../domain/ids.ts';
 import type { Executor } from './database.ts';
+import { executeDeferred } from './deferred-write.ts';
 
 export interface NewEvent {
   id: string;
@@ -35,9 +36,9 @@ export const messageCreatedEvent = (id: string, fields: Record<string, unknown>,
 
 export async function insertEvents(db: Executor, events: readonly NewEvent[], now: number): Promise<void> {
   if (events.length === 0) return;
-  await db
-    .insertInto('events')
-    .values(
+  await executeDeferred(
+    db,
+    db.insertInto('events').values(
       events.map((e) => ({
         id: e.id,
         name: e.name,
@@ -47,8 +48,8 @@ export async function insertEvents(db: Executor, events: readonly NewEvent[], no
         processed_at: null,
         source: e.source ?? 'herald',
       })),
-    )
-    .execute();
+    ),
+  );
 }
 
 export async function listEventsByName(db: Executor, name: string, limit = 100) {

@@ -1,6 +1,7 @@
 import { type Expression, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { MessageDraft, Recipients } from '../domain/message.ts';
 import type { Executor, StoreKind } from './database.ts';
+import { executeDeferred } from './deferred-write.ts';
 import type { MessageTable, NotificationTable } from './message.table.ts';
 
 export type MessageRow = Selectable<MessageTable>;
@@ -48,7 +49,7 @@ export function draftToRow(id: string, draft: MessageDraft, now: number): Messag
 }
 
 export async function insertMessage(db: Executor, row: MessageRow): Promise<void> {
-  await db.insertInto('messages').values(row).execute();
+  await executeDeferred(db, db.insertInto('messages').values(row));
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   SqliteQueryCompiler,
 } from 'kysely';
 import { packageRoot } from '../config/package-root.ts';
+import { isDeferred } from './deferred-write.ts';
 
 /** Prepared statements kept per connection; `in (…)` lists of many lengths make the set open-ended. */
 const STATEMENT_CACHE_SIZE = 500;
@@ -103,12 +104,7 @@ class WriterThread {
 
   async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const reply = await this.send({ sql: query.sql, params: query.parameters });
-    if ('error' in reply) {
-      const err = new Error(reply.error.message) as Error & { code?: string };
-      if (reply.error.name) err.name = reply.error.name;
-      if (reply.error.code) err.code = reply.error.code;
-      throw err;
-    }
+    if ('error' in reply) throw errorOf(reply.error);
     if ('rows' in reply) return { rows: withBuffers(reply.rows as R[]) };
     return {
       numAffectedRows: BigInt(reply.changes),
@@ -121,6 +117,13 @@ class WriterThread {
     if (!this.#dead) await this.send({ close: true }).catch(() => undefined);
     await this.#worker.terminate();
   }
+}
+
+function errorOf(e: { name?: string; message: string; code?: string }): Error {
+  const err = new Error(e.message) as Error & { code?: string };
+  if (e.name) err.name = e.name;
+  if (e.code) err.code = e.code;
+  return err;
 }
 
 /** The writer script beside this module (sources), or in dist/ (the bundle copies it there). */
@@ -151,6 +154,11 @@ class Mutex {
  */
 class SplitConnection implements DatabaseConnection {
   #unlock: (() => void) | undefined;
+  /** Between `begin` and `commit`/`rollback`: only then may a write be deferred. */
+  #inTransaction = false;
+  /** The last deferred write sent, and the first of them that failed. */
+  #lastDeferred: Promise<unknown> | undefined;
+  #deferredError: Error | undefined;
 
   constructor(
     private readonly reader: ReturnType<typeof withStatementCache>,
@@ -173,7 +181,54 @@ class SplitConnection implements DatabaseConnection {
       return { rows: this.reader.prepare(query.sql).all(query.parameters as unknown[]) as R[] };
     }
     await this.holdWriter();
-    return this.writer.execute<R>(query);
+    if (this.#inTransaction && isDeferred(query)) {
+      this.#defer(query);
+      return { rows: [] };
+    }
+    const result = await this.writer.execute<R>(query);
+    // The thread answers in order, so every earlier deferred write has answered by now.
+    await this.#checkDeferred();
+    return result;
+  }
+
+  #defer(query: CompiledQuery): void {
+    const sent = this.writer.send({ sql: query.sql, params: query.parameters }).then(
+      (reply) => {
+        if ('error' in reply) this.#deferredError ??= errorOf(reply.error);
+      },
+      (err: Error) => {
+        this.#deferredError ??= err;
+      },
+    );
+    this.#lastDeferred = sent;
+  }
+
+  async #checkDeferred(): Promise<void> {
+    if (this.#lastDeferred) await this.#lastDeferred;
+    if (this.#deferredError) throw this.#deferredError;
+  }
+
+  async begin(): Promise<void> {
+    await this.holdWriter();
+    await this.writer.execute(CompiledQuery.raw('begin'));
+    this.#inTransaction = true;
+    this.#lastDeferred = undefined;
+    this.#deferredError = undefined;
+  }
+
+  /** Commits only when every deferred write of the transaction succeeded. */
+  async commit(): Promise<void> {
+    await this.#checkDeferred();
+    this.#inTransaction = false;
+    await this.writer.execute(CompiledQuery.raw('commit'));
+  }
+
+  async rollback(): Promise<void> {
+    this.#inTransaction = false;
+    if (this.#lastDeferred) await this.#lastDeferred;
+    this.#lastDeferred = undefined;
+    this.#deferredError = undefined;
+    await this.writer.execute(CompiledQuery.raw('rollback'));
   }
 
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -212,16 +267,15 @@ class SplitDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as SplitConnection).holdWriter();
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    await (connection as SplitConnection).begin();
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+    await (connection as SplitConnection).commit();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    await (connection as SplitConnection).rollback();
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {

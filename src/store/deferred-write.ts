@@ -3,11 +3,11 @@ import type { Executor } from './database.ts';
 
 /**
  * Writes whose answer nobody reads (an insert without `returning`), marked so the SQLite
- * writer connection may send them to its thread without waiting for the reply. Inside a
- * transaction the thread runs statements in the order they were sent, and the connection
- * checks every deferred reply before the next awaited statement answers and before `commit`
- * (see sqlite-dialect.ts), so a failed deferred write still fails its transaction and nothing
- * of it commits. Outside a transaction, and on PostgreSQL, a marked write runs like any other.
+ * writer connection need not wait for them. Inside a transaction it holds them and sends them
+ * to its thread with the next statement that is awaited, or with `commit`, in one message; the
+ * thread runs them first, in order, and the first that fails is that statement's error (see
+ * sqlite-dialect.ts). So a failed deferred write still fails its transaction and nothing of it
+ * commits. Outside a transaction, and on PostgreSQL, a marked write runs like any other.
  */
 const DEFERRED = new WeakSet<CompiledQuery>();
 

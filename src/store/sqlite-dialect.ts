@@ -59,6 +59,12 @@ function withBuffers<R>(rows: R[]): R[] {
   return rows;
 }
 
+/** A statement as it crosses to the writer thread. */
+interface Statement {
+  sql: string;
+  params: readonly unknown[];
+}
+
 type WriterReply =
   | { id: number; rows: unknown[] }
   | { id: number; changes: number; lastInsertRowid: number | bigint }
@@ -93,7 +99,9 @@ class WriterThread {
     this.#worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (${code})`)));
   }
 
-  send(message: { sql: string; params: readonly unknown[] } | { close: true }): Promise<WriterReply> {
+  send(
+    message: { sql: string; params: readonly unknown[]; before?: Statement[] } | { close: true },
+  ): Promise<WriterReply> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -102,8 +110,13 @@ class WriterThread {
     });
   }
 
-  async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const reply = await this.send({ sql: query.sql, params: query.parameters });
+  /** Runs `query` after the deferred writes in `before` (which fail it if one of them fails). */
+  async execute<R>(query: CompiledQuery, before?: Statement[]): Promise<QueryResult<R>> {
+    const reply = await this.send({
+      sql: query.sql,
+      params: query.parameters,
+      ...(before && before.length > 0 ? { before } : {}),
+    });
     if ('error' in reply) throw errorOf(reply.error);
     if ('rows' in reply) return { rows: withBuffers(reply.rows as R[]) };
     return {
@@ -156,9 +169,8 @@ class SplitConnection implements DatabaseConnection {
   #unlock: (() => void) | undefined;
   /** Between `begin` and `commit`/`rollback`: only then may a write be deferred. */
   #inTransaction = false;
-  /** The last deferred write sent, and the first of them that failed. */
-  #lastDeferred: Promise<unknown> | undefined;
-  #deferredError: Error | undefined;
+  /** Deferred writes not yet sent: they go to the thread with the next statement that waits. */
+  #deferred: Statement[] = [];
 
   constructor(
     private readonly reader: ReturnType<typeof withStatementCache>,
@@ -182,52 +194,34 @@ class SplitConnection implements DatabaseConnection {
     }
     await this.holdWriter();
     if (this.#inTransaction && isDeferred(query)) {
-      this.#defer(query);
+      this.#deferred.push({ sql: query.sql, params: query.parameters });
       return { rows: [] };
     }
-    const result = await this.writer.execute<R>(query);
-    // The thread answers in order, so every earlier deferred write has answered by now.
-    await this.#checkDeferred();
-    return result;
+    return this.writer.execute<R>(query, this.#takeDeferred());
   }
 
-  #defer(query: CompiledQuery): void {
-    const sent = this.writer.send({ sql: query.sql, params: query.parameters }).then(
-      (reply) => {
-        if ('error' in reply) this.#deferredError ??= errorOf(reply.error);
-      },
-      (err: Error) => {
-        this.#deferredError ??= err;
-      },
-    );
-    this.#lastDeferred = sent;
-  }
-
-  async #checkDeferred(): Promise<void> {
-    if (this.#lastDeferred) await this.#lastDeferred;
-    if (this.#deferredError) throw this.#deferredError;
+  #takeDeferred(): Statement[] {
+    const taken = this.#deferred;
+    this.#deferred = [];
+    return taken;
   }
 
   async begin(): Promise<void> {
     await this.holdWriter();
     await this.writer.execute(CompiledQuery.raw('begin'));
+    this.#deferred = [];
     this.#inTransaction = true;
-    this.#lastDeferred = undefined;
-    this.#deferredError = undefined;
   }
 
-  /** Commits only when every deferred write of the transaction succeeded. */
+  /** Sends what is still deferred with the commit: the commit runs only if all of it succeeded. */
   async commit(): Promise<void> {
-    await this.#checkDeferred();
     this.#inTransaction = false;
-    await this.writer.execute(CompiledQuery.raw('commit'));
+    await this.writer.execute(CompiledQuery.raw('commit'), this.#takeDeferred());
   }
 
   async rollback(): Promise<void> {
     this.#inTransaction = false;
-    if (this.#lastDeferred) await this.#lastDeferred;
-    this.#lastDeferred = undefined;
-    this.#deferredError = undefined;
+    this.#deferred = [];
     await this.writer.execute(CompiledQuery.raw('rollback'));
   }
 

@@ -2,7 +2,8 @@
 // statement of a write transaction and no commit's fsync ever runs on the server's event loop.
 // Plain JavaScript so it loads the same from src/ and from dist/. Protocol: the parent posts
 // { id, sql, params } (or { id, close: true }); the thread answers { id, rows } for statements
-// that return rows, { id, changes, lastInsertRowid } for the others, or { id, error }.
+// that return rows, { id, changes, lastInsertRowid } for the others, or { id, error }. A message
+// may carry `before`: deferred writes ({ sql, params }) to run first, in order.
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 
@@ -30,6 +31,15 @@ function prepare(sql) {
 /** Structured clone turns a Buffer into a plain Uint8Array; better-sqlite3 binds Buffers. */
 const toBindable = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v);
 
+/** Runs one statement; returns what the parent reads of it. */
+function runOne(sql, params) {
+  const stmt = prepare(sql);
+  const bound = params.map(toBindable);
+  if (stmt.reader) return { rows: stmt.all(bound) };
+  const { changes, lastInsertRowid } = stmt.run(bound);
+  return { changes, lastInsertRowid };
+}
+
 parentPort.on('message', (msg) => {
   if (msg.close) {
     cache.clear();
@@ -38,14 +48,10 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    const stmt = prepare(msg.sql);
-    const params = msg.params.map(toBindable);
-    if (stmt.reader) {
-      parentPort.postMessage({ id: msg.id, rows: stmt.all(params) });
-    } else {
-      const { changes, lastInsertRowid } = stmt.run(params);
-      parentPort.postMessage({ id: msg.id, changes, lastInsertRowid });
-    }
+    // Deferred writes sent with this statement run first, in order; the first that fails
+    // stops the rest and its error is the answer.
+    if (msg.before) for (const b of msg.before) runOne(b.sql, b.params);
+    parentPort.postMessage({ id: msg.id, ...runOne(msg.sql, msg.params) });
   } catch (err) {
     parentPort.postMessage({
       id: msg.id,

@@ -92,6 +92,9 @@ describe.each(STORES)('delivery log and retention on %s', (store) => {
       createdAt: expect.any(String),
       payload: { to: {}, ...content },
       retryOf: null,
+      fallbackOf: null,
+      fallbackIds: [],
+      reason: null,
       test: false,
     });
     const failed = res.body.entries.find((e: { id: string }) => e.id === ids.failedB[0]);

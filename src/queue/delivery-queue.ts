@@ -5,8 +5,10 @@
  *
  *   pending ──claim──► sending ──sent────────────────────────► sent     (sent_at set)
  *      ▲                  │  ├──retryable, attempts left──► pending  (next_attempt_at = now + backoff)
- *      │                  │  └──permanent, or attempts used─► failed   (last_error kept, event
- *      │                  │                                             `delivery.failed` recorded)
+ *      │                  │  ├──permanent, or attempts used─► failed   (last_error kept, event
+ *      │                  │  │                                          `delivery.failed` recorded,
+ *      │                  │  │                                          its fallback due now)
+ *      │                  │  └──a fallback whose inbox item was read──► skipped (reason in last_error)
  *      └──lease expired───┘   (the process died or hung mid-send; the row is claimed again)
  *   failed ──operator retry──► pending (attempts reset)
  *
@@ -24,16 +26,27 @@
  *   always records its outcome before anyone else may claim the row. Delivery is therefore
  *   at least once: only a crash between a receiver's answer and the outcome write repeats a send.
  * - every failure stores its error text in `last_error`, retryable or not.
+ * - a fallback (`fallback_of` set) is a delivery like any other; one with `unless_read` is
+ *   skipped when it comes due if its inbox item (`notification_id`) was read by then. The
+ *   fallback of a final failure is written in the transaction that records it (fallback.ts).
  */
 import type { Recipient } from '../channels/channel.ts';
 import type { AppContext } from '../context.ts';
 import { newId } from '../domain/ids.ts';
 import type { Tx } from '../store/database.ts';
-import { claimDue, type DeliveryRow, markFailed, markRetry, markSent } from '../store/delivery.repository.ts';
+import {
+  claimDue,
+  type DeliveryRow,
+  markFailed,
+  markRetry,
+  markSent,
+  markSkipped,
+} from '../store/delivery.repository.ts';
 import { insertEvents, type NewEvent } from '../store/event.repository.ts';
 import { deletePushSubscriptionByEndpoint } from '../store/push-subscription.repository.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { DeliveryContent } from './enqueue.ts';
+import { fallBack } from './fallback.ts';
 
 /** A leased row with its JSON columns parsed. `lease` identifies this claim in outcome writes. */
 export interface ClaimedDelivery {
@@ -53,16 +66,24 @@ export type SendOutcome =
       retryable: boolean;
       /** A push subscription its service says is gone; removed in the same transaction. */
       goneEndpoint?: string;
+    }
+  | {
+      delivery: ClaimedDelivery;
+      ok: false;
+      /** Not sent, and not to be: a fallback whose inbox item was read in time. Why, in words. */
+      skipped: string;
     };
 
 /** What the queue made of an outcome, for metrics and wake-up timers. */
 export interface RecordedOutcome {
   delivery: ClaimedDelivery;
-  result: 'sent' | 'retry' | 'failed';
+  result: 'sent' | 'retry' | 'failed' | 'skipped';
   /** When a retried delivery is due again. */
   nextAttemptAt?: number;
   /** The `delivery.failed` event recorded with a final failure. */
   eventId?: string;
+  /** Fallbacks a final failure made due now. */
+  fallbacks?: number;
 }
 
 async function claimIn(ctx: AppContext, tx: Tx, limit: number): Promise<ClaimedDelivery[]> {
@@ -137,6 +158,12 @@ async function recordIn(
   const sentByLease = new Map<number, ClaimedDelivery[]>();
   const events: NewEvent[] = [];
   for (const o of outcomes) {
+    if ('skipped' in o) {
+      const change = { reason: o.skipped, now };
+      if (await markSkipped(tx, o.delivery.row.id, o.delivery.lease, change))
+        recorded.push({ delivery: o.delivery, result: 'skipped' });
+      continue;
+    }
     if (o.ok) {
       const group = sentByLease.get(o.delivery.lease) ?? [];
       group.push(o.delivery);
@@ -156,7 +183,8 @@ async function recordIn(
       o.retryable && row.attempts > 1 ? `gave up after ${row.attempts} attempts: ${o.error}` : o.error;
     if (await markFailed(tx, row.id, lease, { error, now })) {
       const event = failedEvent(o.delivery, error, now);
-      recorded.push({ delivery: o.delivery, result: 'failed', eventId: event.id });
+      const fallbacks = await fallBack(tx, row, now);
+      recorded.push({ delivery: o.delivery, result: 'failed', eventId: event.id, fallbacks });
       events.push(event);
     }
   }

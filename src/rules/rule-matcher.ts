@@ -1,7 +1,7 @@
 import { decideCadence } from './cadence.ts';
 import { evaluateConditions, eventReader } from './conditions.ts';
 import { matchesAnyEventPattern } from './event-pattern.ts';
-import type { Rule, RuleEvent } from './rule.types.ts';
+import type { Rule, RuleEvent, RuleFallback } from './rule.types.ts';
 
 /**
  * One action of one firing rule. `instant` plans become deliveries straight away; `digest`
@@ -13,6 +13,8 @@ export interface DeliveryPlan {
   actionIndex: number;
   channel: string;
   recipients: string[];
+  /** The action's fallback channel, if it names one. */
+  fallback?: RuleFallback;
   mode: 'instant' | 'digest';
   windowKey?: string;
   windowEnd?: Date;
@@ -48,6 +50,7 @@ export function planDeliveries(
         recipients: [...action.recipients],
         mode: decision.fire === 'digest' ? 'digest' : 'instant',
       };
+      if (action.fallback) plan.fallback = action.fallback;
       if (decision.fire === 'digest') {
         plan.windowKey = decision.windowKey;
         plan.windowEnd = decision.windowEnd;

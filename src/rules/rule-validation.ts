@@ -4,7 +4,7 @@ import type { FieldError } from '../domain/errors.ts';
 import { compileCheck } from '../domain/schema-check.ts';
 import { ConditionSchema, conditionProblems } from './condition-validation.ts';
 import { MAX_EVENT_PATTERN_LENGTH } from './event-pattern.ts';
-import type { RuleCadence, RuleDefinition } from './rule.types.ts';
+import type { RuleCadence, RuleDefinition, RuleFallback } from './rule.types.ts';
 
 // Limits keep one rule small enough to evaluate on every event without thinking about cost.
 export const MAX_RULE_NAME_LENGTH = 200;
@@ -16,6 +16,8 @@ export const MAX_RECIPIENTS_PER_ACTION = 1000;
 export const MAX_RECIPIENT_LENGTH = 320;
 /** One week, in minutes: a longer throttle is better expressed as a daily digest. */
 export const MAX_THROTTLE_MINUTES = 10_080;
+/** One week, in seconds: an item unread for longer is not waiting for a nudge. */
+export const MAX_FALLBACK_AFTER_SECONDS = 604_800;
 
 /** Where a rule action may deliver: the inbox, or any outside channel. */
 export const RULE_CHANNELS: readonly string[] = ['inbox', ...channelTypes];
@@ -52,24 +54,56 @@ const CadenceSchema = Type.Union(
   },
 );
 
+const RecipientRef = Type.String({
+  minLength: 1,
+  maxLength: MAX_RECIPIENT_LENGTH,
+  pattern: '\\S',
+  'x-detail': `must be a user id, username, role id or address of at most ${MAX_RECIPIENT_LENGTH} characters`,
+});
+
+const FallbackSchema = Type.Object(
+  {
+    channel: Type.Enum(channelTypes, {
+      'x-detail': { enum: `unknown channel; a fallback may use: ${channelTypes.join(', ')}` },
+    }),
+    recipients: Type.Optional(
+      Type.Array(RecipientRef, {
+        maxItems: MAX_RECIPIENTS_PER_ACTION,
+        description:
+          'Who the fallback reaches for deliveries that were for no one in particular (a channel’s own target, a raw address); absent: the action’s users and roles. A delivery to a user always falls back to that user.',
+      }),
+    ),
+    afterSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_FALLBACK_AFTER_SECONDS,
+        description:
+          'Also send the fallback when the recipient’s inbox item for the message is still unread this long after the rule fired (rules on message.created); absent: only when the delivery fails for good',
+        'x-detail': `must be a whole number of seconds from 1 to ${MAX_FALLBACK_AFTER_SECONDS}`,
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'A second channel for deliveries that fail for good, or stay unread',
+    'x-detail': {
+      type: 'must be an object with channel, and optionally recipients and afterSeconds',
+      additionalProperties: 'is not a fallback field (channel, recipients, afterSeconds)',
+    },
+  },
+);
+
 const ActionSchema = Type.Object(
   {
     channel: Type.Enum(RULE_CHANNELS, {
       'x-detail': { enum: `unknown channel; available: ${RULE_CHANNELS.join(', ')}` },
     }),
-    recipients: Type.Array(
-      Type.String({
-        minLength: 1,
-        maxLength: MAX_RECIPIENT_LENGTH,
-        pattern: '\\S',
-        'x-detail': `must be a user id, username, role id or address of at most ${MAX_RECIPIENT_LENGTH} characters`,
-      }),
-      {
-        maxItems: MAX_RECIPIENTS_PER_ACTION,
-        description:
-          'May be empty only for channels with a target of their own (slack, discord, webhook; telegram: its default chat)',
-      },
-    ),
+    recipients: Type.Array(RecipientRef, {
+      maxItems: MAX_RECIPIENTS_PER_ACTION,
+      description:
+        'May be empty only for channels with a target of their own (slack, discord, webhook; telegram: its default chat)',
+    }),
+    fallback: Type.Optional(FallbackSchema),
   },
   {
     description:
@@ -164,6 +198,7 @@ export function validateRuleInput(
     ...check.errors(body),
     ...conditions.flatMap((c, i) => conditionProblems(c, `conditions[${i}]`)),
     ...actions.flatMap((a, i) => recipientProblems(a, `actions[${i}]`)),
+    ...actions.flatMap((a, i) => fallbackProblems(a, `actions[${i}]`)),
   ];
   if (errors.length > 0) {
     const seen = new Set<string>();
@@ -180,6 +215,31 @@ function recipientProblems(action: unknown, path: string): FieldError[] {
   const addressing = channel === 'inbox' ? 'inbox' : getChannel(channel)?.addressing;
   if (addressing === 'none' || addressing === 'chat' || addressing === undefined) return [];
   return [{ field: `${path}.recipients`, detail: NON_EMPTY.minItems }];
+}
+
+/** What the fallback schema cannot say: it needs a delivery to stand in for, and someone to reach. */
+function fallbackProblems(action: unknown, path: string): FieldError[] {
+  if (!isRecord(action) || !isRecord(action.fallback)) return [];
+  const { channel, fallback } = action;
+  if (channel === 'inbox')
+    return [{ field: `${path}.fallback`, detail: 'an inbox action has no delivery to fall back from' }];
+  if (fallback.channel === channel)
+    return [{ field: `${path}.fallback.channel`, detail: "must differ from the action's channel" }];
+  const addressing =
+    typeof fallback.channel === 'string' ? getChannel(fallback.channel)?.addressing : undefined;
+  const named = Array.isArray(fallback.recipients) ? fallback.recipients : action.recipients;
+  if (
+    (addressing === 'email' || addressing === 'push-subscription') &&
+    Array.isArray(named) &&
+    named.length === 0
+  )
+    return [
+      {
+        field: `${path}.fallback.recipients`,
+        detail: `must name who the ${fallback.channel} fallback reaches: the action names no one`,
+      },
+    ];
+  return [];
 }
 
 /** The checked body as the core keeps it: known keys only, the cadence always an object. */
@@ -199,9 +259,21 @@ function definitionOf(b: Static<typeof RulePatchSchema>): Partial<RuleDefinition
   }
   if (b.cadence !== undefined) out.cadence = cadenceOf(b.cadence);
   if (b.actions !== undefined) {
-    out.actions = b.actions.map((a) => ({ channel: a.channel, recipients: [...a.recipients] }));
+    out.actions = b.actions.map((a) => ({
+      channel: a.channel,
+      recipients: [...a.recipients],
+      ...(a.fallback ? { fallback: fallbackOf(a.fallback) } : {}),
+    }));
   }
   return out;
+}
+
+function fallbackOf(f: Static<typeof FallbackSchema>): RuleFallback {
+  return {
+    channel: f.channel,
+    ...(f.recipients !== undefined ? { recipients: [...f.recipients] } : {}),
+    ...(f.afterSeconds !== undefined ? { afterSeconds: f.afterSeconds } : {}),
+  };
 }
 
 /** The spec writes `"cadence": "instant"`; the object forms carry parameters. Both become objects. */

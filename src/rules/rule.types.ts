@@ -17,6 +17,8 @@
  *   (at most once per N minutes), `digest` (one combined message per UTC hour or day).
  * - **action**: where a firing goes — a channel (`smtp`, `slack`, ..., or `inbox`) and its
  *   recipients (user ids, usernames, role ids, or raw addresses; expanded outside this module).
+ * - **fallback**: an action's second channel, used for a delivery that fails for good or, with
+ *   `afterSeconds`, for a recipient whose inbox item is still unread that long after the firing.
  * - **delivery plan**: the pure output of matching — one per action of each rule that fires,
  *   handed to the store which turns it into durable deliveries (or digest entries).
  *
@@ -75,9 +77,22 @@ export type RuleCadence =
   | { type: 'throttle'; minutes: number }
   | { type: 'digest'; every: 'hour' | 'day' };
 
+/**
+ * Where an action's deliveries go when they fail for good, or (with `afterSeconds`) when the
+ * recipient's inbox item for the message is still unread that long after the firing.
+ * `recipients` name who the fallback reaches for deliveries that were for no one in particular
+ * (a channel's own target, a raw address); absent, the action's own users and roles.
+ */
+export interface RuleFallback {
+  channel: string;
+  recipients?: string[];
+  afterSeconds?: number;
+}
+
 export interface RuleAction {
   channel: string;
   recipients: string[];
+  fallback?: RuleFallback;
 }
 
 /** What a client may set on a rule; the store adds identity and timestamps. */

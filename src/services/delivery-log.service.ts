@@ -6,6 +6,7 @@ import {
   type DeliveryRow,
   deleteDeliveries,
   deleteDelivery,
+  fallbacksOf,
   getDelivery,
   type LogFilter,
   listDeliveries,
@@ -20,7 +21,7 @@ import { maskedRecipient } from './user-address.service.ts';
  * its last attempt, else when it was created (a log is read by time, and a history page must
  * be able to place every entry).
  */
-export type LogStatus = 'pending' | 'sent' | 'failed';
+export type LogStatus = 'pending' | 'sent' | 'failed' | 'skipped';
 
 export interface LogEntryView {
   id: string;
@@ -36,6 +37,12 @@ export interface LogEntryView {
   payload: Record<string, unknown>;
   /** The failed entry this one retried, if it is a retry. */
   retryOf: string | null;
+  /** The entry this one is the fallback of (it failed for good, or its inbox item stayed unread). */
+  fallbackOf: string | null;
+  /** This entry's fallbacks, oldest first: sent when it failed for good or stayed unread. */
+  fallbackIds: string[];
+  /** Why a skipped entry was not sent (`read in time`); null otherwise. */
+  reason: string | null;
   /** A channel test, not a rule or message delivery. */
   test: boolean;
 }
@@ -61,24 +68,38 @@ function parsed(text: string): Record<string, unknown> {
   }
 }
 
-const toLogEntry = (r: DeliveryRow): LogEntryView => {
+const toLogEntry = (r: DeliveryRow, fallbacks: ReadonlyMap<string, string[]>): LogEntryView => {
   const content = parsed(r.content) as Partial<DeliveryContent>;
+  const skipped = r.status === 'skipped';
   return {
     id: r.id,
     ruleId: r.rule_id,
     ruleName: r.rule_name,
     channel: r.channel,
     status: (r.status === 'sending' ? 'pending' : r.status) as LogStatus,
-    // updated_at moves with every attempt's outcome; before the first attempt it is the creation.
-    sentAt: iso(r.sent_at ?? (r.attempts > 0 ? r.updated_at : r.created_at)),
-    error: r.last_error,
+    // updated_at moves with every attempt's outcome (and with a skip); before the first attempt
+    // it is the creation.
+    sentAt: iso(r.sent_at ?? (r.attempts > 0 || skipped ? r.updated_at : r.created_at)),
+    error: skipped ? null : r.last_error,
     attempts: r.attempts,
     createdAt: iso(r.created_at),
     payload: { to: maskedRecipient(parsed(r.recipient)), ...content },
     retryOf: r.retry_of ?? null,
+    fallbackOf: r.fallback_of ?? null,
+    fallbackIds: fallbacks.get(r.id) ?? [],
+    reason: skipped ? r.last_error : null,
     test: content.data?.test === true,
   };
 };
+
+/** Log entries with their fallbacks looked up (one indexed query for the lot). */
+async function entriesOf(ctx: AppContext, rows: readonly DeliveryRow[]): Promise<LogEntryView[]> {
+  const fallbacks = await fallbacksOf(
+    ctx.store.db,
+    rows.filter((r) => r.fallback_id).map((r) => r.id),
+  );
+  return rows.map((r) => toLogEntry(r, fallbacks));
+}
 
 const filterOf = (q: LogQuery): LogFilter => {
   if (q.since !== undefined && q.before !== undefined && q.since >= q.before) {
@@ -99,7 +120,7 @@ export async function listLog(
     listDeliveries(ctx.store.db, filter, { offset: (page - 1) * limit, limit }),
     countDeliveries(ctx.store.db, filter),
   ]);
-  return { entries: rows.map(toLogEntry), total };
+  return { entries: await entriesOf(ctx, rows), total };
 }
 
 /**
@@ -111,7 +132,8 @@ export async function retryDelivery(ctx: AppContext, id: string): Promise<LogEnt
   const row = await getDelivery(ctx.store.db, id);
   if (!row) throw notFound('Log entry');
   if (row.status !== 'failed') {
-    throw conflict(`Only failed deliveries can be retried; this one is ${toLogEntry(row).status}.`);
+    const status = row.status === 'sending' ? 'pending' : row.status;
+    throw conflict(`Only failed deliveries can be retried; this one is ${status}.`);
   }
   const setting = await loadChannelSetting(ctx, row.channel);
   const refusal = !setting
@@ -141,7 +163,7 @@ export async function retryDelivery(ctx: AppContext, id: string): Promise<LogEnt
     );
   }
   const entry = await getDelivery(ctx.store.db, outcome.id);
-  return toLogEntry(entry!);
+  return (await entriesOf(ctx, [entry!]))[0];
 }
 
 /** Deleting a pending entry means it is not sent. */

@@ -10,8 +10,8 @@ import type { Store } from '../store/store.ts';
  * read at scrape time, the queue from the database so it is the same from every process.
  */
 export interface Metrics {
-  /** One delivery outcome recorded: status is sent, retried or failed. */
-  countOutcome(channel: string, status: 'sent' | 'retried' | 'failed'): void;
+  /** One delivery outcome recorded: status is sent, retried, failed or skipped (a fallback read in time). */
+  countOutcome(channel: string, status: 'sent' | 'retried' | 'failed' | 'skipped'): void;
   observeSend(channel: string, seconds: number): void;
   observeEnqueueToSend(channel: string, seconds: number): void;
   /** `route` is the route's pattern (`/api/v1/messages/:id`), never the raw URL, so series stay few. */

@@ -16,7 +16,7 @@ export type NewDeliveryRow = Insertable<DeliveryTable>;
 export const OPEN_STATUSES = ['pending', 'sending'] as const;
 
 export async function insertDeliveries(db: Executor, rows: readonly NewDeliveryRow[]): Promise<void> {
-  // 19 columns a row: 500 rows stay well under SQLite's bound-parameter limit.
+  // 21 columns a row: 500 rows stay well under SQLite's and PostgreSQL's bound-parameter limits.
   for (const part of chunks(rows)) await db.insertInto('deliveries').values(part).execute();
 }
 
@@ -123,6 +123,67 @@ export async function markFailed(
     .where('lease_until', '=', lease)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
+}
+
+/** A fallback waiting for its inbox item (unless_read) whose item was read: not sent, not an attempt. */
+export async function markSkipped(
+  db: Executor,
+  id: string,
+  lease: number,
+  change: { reason: string; now: number },
+): Promise<boolean> {
+  const res = await db
+    .updateTable('deliveries')
+    .set((eb) => ({
+      status: 'skipped',
+      attempts: eb('attempts', '-', 1),
+      lease_until: null,
+      last_error: change.reason,
+      updated_at: change.now,
+    }))
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('lease_until', '=', lease)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** The original failed for good: its fallbacks still waiting for their time are due now. */
+export async function bringFallbacksForward(db: Executor, originalId: string, now: number): Promise<number> {
+  const res = await db
+    .updateTable('deliveries')
+    .set({ next_attempt_at: now, updated_at: now })
+    .where('fallback_of', '=', originalId)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', now)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Names the first fallback written for a delivery (later ones are found by their `fallback_of`). */
+export async function setFallbackId(db: Executor, id: string, fallbackId: string): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ fallback_id: fallbackId })
+    .where('id', '=', id)
+    .where('fallback_id', 'is', null)
+    .execute();
+}
+
+/** Per original id, the ids of its fallbacks, oldest first (the fallback_of index). */
+export async function fallbacksOf(db: Executor, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const part of chunks(ids)) {
+    const rows = await db
+      .selectFrom('deliveries')
+      .select(['id', 'fallback_of'])
+      .where('fallback_of', 'in', part)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    for (const r of rows) out.set(r.fallback_of!, [...(out.get(r.fallback_of!) ?? []), r.id]);
+  }
+  return out;
 }
 
 /** `{"k": v, …}` built by the database (nestable), for set-based inserts. */
@@ -315,7 +376,7 @@ export async function templateMethod(db: Executor, templateId: string): Promise<
 
 export interface LogFilter {
   /** `pending` covers rows being sent right now too. */
-  status?: 'pending' | 'sent' | 'failed';
+  status?: 'pending' | 'sent' | 'failed' | 'skipped';
   ruleId?: string;
   /** The channel type (`webhook`, `smtp`, ...). */
   channel?: string;
@@ -407,7 +468,7 @@ export async function deleteOldDeliveries(db: Executor, cutoff: number, batch: n
     .selectFrom('deliveries')
     .select('id')
     .where('created_at', '<', cutoff)
-    .where('status', 'in', ['sent', 'failed'])
+    .where('status', 'in', ['sent', 'failed', 'skipped'])
     .limit(batch);
   const res = await db.deleteFrom('deliveries').where('id', 'in', ids).executeTakeFirst();
   return Number(res.numDeletedRows);

@@ -34,7 +34,7 @@ export interface RuleTable {
 export interface DeliveryTable {
   id: string;
   channel: string;
-  /** 'pending' | 'sending' | 'sent' | 'failed' */
+  /** 'pending' | 'sending' | 'sent' | 'failed' | 'skipped' (a fallback whose inbox item was read in time) */
   status: string;
   message_id: string | null;
   notification_id: string | null;
@@ -57,9 +57,9 @@ export interface DeliveryTable {
   sent_at: number | null;
   /** The failed entry this one retries (a retry from the log is a new entry). */
   retry_of?: string | null;
-  /** JSON {channel, recipient, userId}: where to send when this one fails for good. */
+  /** JSON {channel, targets: [recipient + userId]}: where to send when this one fails for good. */
   fallback?: string | null;
-  /** The fallback entry written for this one. */
+  /** The first fallback entry written for this one (each one names this row in fallback_of). */
   fallback_id?: string | null;
   /** On a fallback: the entry it stands in for. */
   fallback_of?: string | null;

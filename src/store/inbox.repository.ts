@@ -305,3 +305,29 @@ export async function listSnoozed(
     .execute();
   return rows as Array<InboxRow & { snoozed_until: number }>;
 }
+
+/** Each of these users' inbox item for one message (a message gives a user at most one). */
+export async function inboxItemsOfMessage(
+  db: Executor,
+  messageId: string,
+  userIds: readonly string[],
+): Promise<Array<{ id: string; user_id: string }>> {
+  const rows: Array<{ id: string; user_id: string }> = [];
+  for (const part of chunks([...new Set(userIds)])) {
+    rows.push(
+      ...(await db
+        .selectFrom('notifications')
+        .select(['id', 'user_id'])
+        .where('message_id', '=', messageId)
+        .where('user_id', 'in', part)
+        .execute()),
+    );
+  }
+  return rows;
+}
+
+/** Whether an inbox item has been read; undefined when it no longer exists. */
+export async function isInboxItemRead(db: Executor, id: string): Promise<boolean | undefined> {
+  const row = await db.selectFrom('notifications').select('read_at').where('id', '=', id).executeTakeFirst();
+  return row ? row.read_at !== null : undefined;
+}

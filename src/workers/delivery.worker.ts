@@ -8,8 +8,10 @@ import {
   type SendOutcome,
   settleAndClaim,
 } from '../queue/delivery-queue.ts';
+import { wakeDispatchers } from '../queue/enqueue.ts';
 import { type ChannelSetting, createChannelCache } from '../services/channel-settings.service.ts';
 import { openRecipient } from '../services/user-address.service.ts';
+import { isInboxItemRead } from '../store/inbox.repository.ts';
 import { getSetting } from '../store/setting.repository.ts';
 import { sendThroughChannel } from './channel-send.ts';
 
@@ -140,6 +142,16 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       error,
       retryable,
     });
+    if (row.unless_read === 1 && row.notification_id) {
+      let read: boolean | undefined;
+      try {
+        read = await isInboxItemRead(ctx.store.db, row.notification_id);
+      } catch (err) {
+        return fail(`reading the inbox item failed: ${(err as Error).message}`, true);
+      }
+      if (read === true) return { delivery: d, ok: false, skipped: 'read in time' };
+      if (read === undefined) return { delivery: d, ok: false, skipped: 'the inbox item was deleted' };
+    }
     if (attemptsExhausted(ctx, row)) {
       return fail(
         `gave up after ${ctx.config.maxAttempts} attempts; the last lease expired before its send finished (the process stopped or hung)`,
@@ -195,9 +207,12 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
     const now = ctx.clock.now();
     let earliestRetry = Number.POSITIVE_INFINITY;
     const events: string[] = [];
+    let fallbacks = 0;
     for (const r of recorded) {
       const channel = r.delivery.row.channel;
-      if (r.result === 'sent') {
+      if (r.result === 'skipped') {
+        metrics.countOutcome(channel, 'skipped');
+      } else if (r.result === 'sent') {
         metrics.countOutcome(channel, 'sent');
         metrics.observeEnqueueToSend(channel, Math.max(0, now - r.delivery.row.created_at) / 1000);
       } else if (r.result === 'retry') {
@@ -206,6 +221,7 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       } else {
         metrics.countOutcome(channel, 'failed');
         if (r.eventId) events.push(r.eventId);
+        fallbacks += r.fallbacks ?? 0;
         log.warn(
           { deliveryId: r.delivery.row.id, channel, attempts: r.delivery.row.attempts },
           'delivery failed for good',
@@ -213,6 +229,8 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       }
     }
     if (earliestRetry < retryAt) scheduleRetryWake(earliestRetry);
+    // Fallbacks of final failures are committed and due now.
+    if (fallbacks > 0) wakeDispatchers(ctx, fallbacks);
     // `delivery.failed` events are committed: whoever processes events may look now.
     if (events.length > 0) ctx.signals.eventsCommitted.emit({ count: events.length });
   }

@@ -4,12 +4,13 @@ import type { AppContext } from '../context.ts';
 import { newId } from '../domain/ids.ts';
 import { emptyDraft } from '../domain/message.ts';
 import { type CommittedMessage, writeMessage } from '../ingest/commit-message.ts';
-import { type DeliveryContent, enqueueDeliveries } from '../queue/enqueue.ts';
+import { type DeliveryContent, enqueueDeliveries, type FallbackPlan } from '../queue/enqueue.ts';
 import { MESSAGE_CREATED, renderDigest } from '../rules/cadence.ts';
 import { readEventAttribute } from '../rules/conditions.ts';
 import type { RuleEvent } from '../rules/rule.types.ts';
 import type { DeliveryPlan as RulePlan } from '../rules/rule-matcher.ts';
 import type { Tx } from '../store/database.ts';
+import { inboxItemsOfMessage } from '../store/inbox.repository.ts';
 import { draftToRow } from '../store/message.repository.ts';
 import {
   findOpenDigest,
@@ -148,7 +149,8 @@ export async function applyPlans(
   const out: AppliedPlans = { messages: [], deliveries: 0 };
   if (plans.length === 0) return out;
   const now = ctx.clock.now();
-  const dir = await lookupRecipients(tx, [...new Set(plans.flatMap((p) => p.recipients))]);
+  const refs = plans.flatMap((p) => [...p.recipients, ...(p.fallback?.recipients ?? [])]);
+  const dir = await lookupRecipients(tx, [...new Set(refs)]);
   const book: UserAddressBook = new Map();
   for (const a of await addressesOfUsers(
     tx,
@@ -159,7 +161,9 @@ export async function applyPlans(
     book.set(a.user_id, own);
   }
   const subs = new Map<string, Target[]>();
-  if (plans.some((p) => getChannel(p.channel)?.addressing === 'push-subscription')) {
+  const pushes = (channel: string | undefined) =>
+    channel !== undefined && getChannel(channel)?.addressing === 'push-subscription';
+  if (plans.some((p) => pushes(p.channel) || pushes(p.fallback?.channel))) {
     for (const s of await pushSubscriptionsOf(
       tx,
       dir.users.map((u) => u.id),
@@ -172,6 +176,19 @@ export async function applyPlans(
       subs.set(s.user_id, list);
     }
   }
+  // A message's inbox items, for fallbacks that wait to see whether they are read.
+  const inboxItems = new Map<string, string>();
+  const messageId = event.name === MESSAGE_CREATED ? event.fields.messageId : undefined;
+  if (typeof messageId === 'string' && plans.some((p) => p.fallback?.afterSeconds !== undefined)) {
+    for (const n of await inboxItemsOfMessage(
+      tx,
+      messageId,
+      dir.users.map((u) => u.id),
+    ))
+      inboxItems.set(n.user_id, n.id);
+  }
+  const resolve = (channel: string, refs: readonly string[]) =>
+    targetsFor(channel, refs, dir, subs, book).targets;
   for (const plan of plans) {
     const { userIds, targets } = targetsFor(plan.channel, plan.recipients, dir, subs, book);
     if (plan.channel === 'inbox') {
@@ -190,19 +207,75 @@ export async function applyPlans(
       );
       continue;
     }
+    const fallbacks = plan.fallback
+      ? fallbacksFor(plan, targets, dir, resolve, plan.mode === 'digest' ? new Map() : inboxItems, now)
+      : undefined;
     if (plan.mode === 'digest' && plan.windowKey) {
-      out.deliveries += await addToDigest(tx, plan, event, targets, now);
+      out.deliveries += await addToDigest(tx, plan, event, targets, now, fallbacks);
       continue;
     }
     const content = contentOf(plan.ruleName, event, now);
     await enqueueDeliveries(
       tx,
-      [{ channel: plan.channel, recipients: targets, content, ruleId: plan.ruleId, ruleName: plan.ruleName }],
+      [
+        {
+          channel: plan.channel,
+          recipients: targets.map((t, i) => (fallbacks?.[i] ? { ...t, fallback: fallbacks[i] } : t)),
+          content,
+          ruleId: plan.ruleId,
+          ruleName: plan.ruleName,
+        },
+      ],
       now,
     );
     out.deliveries += targets.length;
   }
   return out;
+}
+
+/**
+ * The fallback of each of an action's deliveries (docs/delivery.md, "Fallback"), in target
+ * order. A delivery to a user falls back to that user on the fallback channel (their address
+ * there, else the channel's own target); one for no one in particular (a channel's own target,
+ * a raw address) to the fallback's recipients, else the action's users and roles. With
+ * `afterSeconds`, a fallback to a user with an inbox item for the message is written now, due
+ * then, and dropped if the item was read by then; each inbox item gets one such fallback per
+ * firing, so a user reached on several devices is nudged once. The rest are written only if
+ * the delivery fails for good.
+ */
+export function fallbacksFor(
+  plan: RulePlan,
+  targets: readonly Target[],
+  dir: RecipientDirectory,
+  resolve: (channel: string, refs: readonly string[]) => Target[],
+  inboxItems: ReadonlyMap<string, string>,
+  now: number,
+): Array<FallbackPlan | undefined> {
+  const fb = plan.fallback!;
+  const named = (ref: string) =>
+    dir.users.some((u) => u.id === ref || u.username === ref || u.email === ref.toLowerCase()) ||
+    dir.roles.some((r) => r.id === ref || r.name === ref);
+  const forNoOne = fb.recipients ?? plan.recipients.filter(named);
+  const waiting = new Set<string>();
+  const at = fb.afterSeconds === undefined ? undefined : now + fb.afterSeconds * 1000;
+  return targets.map((original) => {
+    const onFailure: Target[] = [];
+    const unlessRead: Array<Target & { notificationId: string }> = [];
+    for (const t of resolve(fb.channel, original.userId ? [original.userId] : forNoOne)) {
+      const item = at !== undefined && t.userId ? inboxItems.get(t.userId) : undefined;
+      if (item === undefined) onFailure.push(t);
+      else if (!waiting.has(item)) {
+        waiting.add(item);
+        unlessRead.push({ ...t, notificationId: item });
+      }
+    }
+    if (onFailure.length === 0 && unlessRead.length === 0) return undefined;
+    return {
+      channel: fb.channel,
+      targets: onFailure,
+      ...(unlessRead.length > 0 ? { unlessRead: { at: at!, targets: unlessRead } } : {}),
+    };
+  });
 }
 
 /**
@@ -215,9 +288,10 @@ async function addToDigest(
   event: RuleEvent,
   targets: Target[],
   now: number,
+  fallbacks?: ReadonlyArray<FallbackPlan | undefined>,
 ): Promise<number> {
   let created = 0;
-  for (const { userId, ...recipient } of targets) {
+  for (const [i, { userId, ...recipient }] of targets.entries()) {
     const recipientJson = JSON.stringify(recipient);
     const open = await findOpenDigest(tx, plan.ruleId, plan.windowKey!, plan.channel, recipientJson);
     const entry = {
@@ -247,7 +321,9 @@ async function addToDigest(
       [
         {
           channel: plan.channel,
-          recipients: [{ ...recipient, userId: userId ?? null }],
+          recipients: [
+            { ...recipient, userId: userId ?? null, ...(fallbacks?.[i] ? { fallback: fallbacks[i] } : {}) },
+          ],
           content: {
             ...rendered,
             deliveryType: 'NORMAL',

@@ -7,9 +7,11 @@ interface LogEntry {
   id: string;
   ruleName: string | null;
   channel: string;
-  status: 'pending' | 'sent' | 'failed';
+  status: 'pending' | 'sent' | 'failed' | 'skipped';
   sentAt: string;
   error: string | null;
+  /** Why a skipped fallback was not sent. */
+  reason?: string | null;
   attempts: number;
   createdAt: string;
 }
@@ -25,7 +27,13 @@ interface LogOptions {
 }
 
 const statusPaint = (s: string, e: LogEntry) =>
-  e.status === 'failed' ? out.red(s) : e.status === 'sent' ? out.green(s) : out.yellow(s);
+  e.status === 'failed'
+    ? out.red(s)
+    : e.status === 'sent'
+      ? out.green(s)
+      : e.status === 'skipped'
+        ? out.dim(s)
+        : out.yellow(s);
 
 async function log(opts: LogOptions): Promise<void> {
   const client = createClient(opts);
@@ -55,7 +63,7 @@ async function log(opts: LogOptions): Promise<void> {
         { header: 'RULE', value: (e) => e.ruleName },
         { header: 'STATUS', value: (e) => e.status, paint: statusPaint },
         { header: 'TRIES', value: (e) => e.attempts },
-        { header: 'ERROR', value: (e) => e.error },
+        { header: 'ERROR', value: (e) => e.error ?? e.reason ?? null },
       ],
       'No deliveries.',
     ),
@@ -71,7 +79,9 @@ export function registerLog(program: Command): void {
     program
       .command('log')
       .description('the delivery log, newest first (needs the settings.notifications permission)')
-      .addOption(new Option('--status <status>', 'only these').choices(['pending', 'sent', 'failed']))
+      .addOption(
+        new Option('--status <status>', 'only these').choices(['pending', 'sent', 'failed', 'skipped']),
+      )
       .addOption(new Option('--retry <id>', 'send a failed delivery again, now').conflicts('status'))
       .option('--limit <n>', 'entries per page', positiveInt, '25')
       .option('--page <n>', 'page number', positiveInt, '1')

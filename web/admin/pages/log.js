@@ -129,7 +129,7 @@ export function LogPage() {
     <${HourChart} entries=${recent.data?.entries ?? []} />
     <form class="filters" onSubmit=${(e) => e.preventDefault()}>
       <label>Status <select value=${f.status} onChange=${set('status')}>
-        <option value="">Any</option><option value="sent">sent</option><option value="failed">failed</option><option value="pending">pending</option>
+        <option value="">Any</option><option value="sent">sent</option><option value="failed">failed</option><option value="pending">pending</option><option value="skipped">skipped</option>
       </select></label>
       <label>Rule <select value=${f.rule} onChange=${set('rule')}>
         <option value="">Any</option>
@@ -154,8 +154,9 @@ export function LogPage() {
             <time datetime=${e.createdAt}>${fmtTime(e.createdAt)}</time>
           </div>
           <h3 class="item-title">${e.ruleName ?? (e.test ? 'Channel test' : 'No rule')}</h3>
-          <p class="muted">Attempts: ${e.attempts}${e.retryOf ? ' · a retry' : ''}</p>
+          <p class="muted">Attempts: ${e.attempts}${e.retryOf ? ' · a retry' : ''}${e.fallbackOf ? ' · a fallback' : ''}${e.fallbackIds?.length ? ` · fell back (${e.fallbackIds.length})` : ''}</p>
           ${e.error && html`<p class="error">${e.error}</p>`}
+          ${e.reason && html`<p class="muted">Not sent: ${e.reason}</p>`}
           <div class="item-actions">
             ${e.status === 'failed' && html`<button type="button" class="secondary" onClick=${() => retry(e)}>Retry</button>`}
             <button type="button" class="danger" onClick=${() => remove(e)}>Delete</button>

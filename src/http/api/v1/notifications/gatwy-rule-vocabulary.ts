@@ -108,7 +108,13 @@ export function fromGatwyRule(body: Record<string, unknown>): {
     shape.actions = body.actions;
     if (Array.isArray(body.actions)) {
       out.actions = body.actions.map((a) =>
-        isRecord(a) && a.recipients === undefined ? { channel: a.channel, recipients: recipientsOf(a) } : a,
+        isRecord(a) && a.recipients === undefined
+          ? {
+              channel: a.channel,
+              recipients: recipientsOf(a),
+              ...(a.fallback !== undefined ? { fallback: a.fallback } : {}),
+            }
+          : a,
       );
     }
   }

@@ -16,7 +16,10 @@ const LogEntry = Type.Object({
   ruleId: Nullable(Type.String()),
   ruleName: Nullable(Type.String()),
   channel: Type.String(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed')]),
+  status: Type.Union(
+    [Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('skipped')],
+    { description: '`skipped`: a fallback not sent because its inbox item was read in time (see `reason`)' },
+  ),
   sentAt: Type.String({
     description: 'When it was sent; else its last attempt; else when it was created. Always a time.',
   }),
@@ -27,6 +30,18 @@ const LogEntry = Type.Object({
     description: 'What was sent: `to` (the recipient) and the rendered content (title, text, data, ...)',
   }),
   retryOf: Nullable(Type.String({ description: 'The failed entry this one retried' })),
+  fallbackOf: Nullable(
+    Type.String({
+      description:
+        'The entry this one is the fallback of: it failed for good, or its inbox item stayed unread',
+    }),
+  ),
+  fallbackIds: Type.Array(Type.String(), {
+    description: 'This entry’s fallbacks, oldest first (each names this entry in `fallbackOf`)',
+  }),
+  reason: Nullable(
+    Type.String({ description: 'Why a skipped entry was not sent (`read in time`); null otherwise' }),
+  ),
   test: Type.Boolean({ description: 'A channel test rather than a rule or message delivery' }),
 });
 const Ok = Type.Object({ ok: Type.Boolean() });
@@ -34,9 +49,13 @@ const Ok = Type.Object({ ok: Type.Boolean() });
 /** The filters listing and bulk delete share; all given must hold. */
 const LogFilterQuery = {
   status: Type.Optional(
-    Type.Union([Type.Literal('sent'), Type.Literal('failed'), Type.Literal('pending')], {
-      description: '`pending` includes deliveries being sent right now',
-    }),
+    Type.Union(
+      [Type.Literal('sent'), Type.Literal('failed'), Type.Literal('pending'), Type.Literal('skipped')],
+      {
+        description:
+          '`pending` includes deliveries being sent right now; `skipped` fallbacks whose inbox item was read in time',
+      },
+    ),
   ),
   rule_id: Type.Optional(Type.String({ maxLength: 200 })),
   channel: Type.Optional(
@@ -52,7 +71,7 @@ const LogFilterQuery = {
 
 const ms = (t: string | undefined) => (t === undefined ? undefined : Date.parse(t));
 const logQueryOf = (q: {
-  status?: 'sent' | 'failed' | 'pending';
+  status?: 'sent' | 'failed' | 'pending' | 'skipped';
   rule_id?: string;
   channel?: string;
   since?: string;

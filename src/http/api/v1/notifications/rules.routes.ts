@@ -45,7 +45,23 @@ const RuleSchema = Type.Object({
   }),
   actions: Type.Array(
     Type.Object(
-      { channel: Type.String(), recipients: Type.Optional(Type.Array(Type.String())) },
+      {
+        channel: Type.String(),
+        recipients: Type.Optional(Type.Array(Type.String())),
+        fallback: Type.Optional(
+          Type.Object(
+            {
+              channel: Type.String(),
+              recipients: Type.Optional(Type.Array(Type.String())),
+              afterSeconds: Type.Optional(Type.Integer()),
+            },
+            {
+              description:
+                'Where the action’s deliveries go when they fail for good, or (afterSeconds) when the inbox item is still unread',
+            },
+          ),
+        ),
+      },
       {
         additionalProperties: true,
         description:

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from './database.ts';
 import type { BucketTable } from './message.table.ts';
+import { preparedQuery, rowsOf } from './prepared-query.ts';
 
 export type BucketRow = Selectable<BucketTable>;
 export type BucketWithPermission = BucketRow & { permission: string | null };
@@ -23,20 +24,24 @@ export async function getBucket(db: Executor, id: string): Promise<BucketRow | u
 }
 
 /** A bucket by id with the user's permission on it (null when not a member), in one query. */
+/** Every message send asks this first, so it is built once (see prepared-query.ts). */
+const bucketForUser = preparedQuery((db, v: { id: string; userId: string }) =>
+  db
+    .selectFrom('buckets')
+    .leftJoin('bucket_members', (j) =>
+      j.onRef('bucket_members.bucket_id', '=', 'buckets.id').on('bucket_members.user_id', '=', v.userId),
+    )
+    .selectAll('buckets')
+    .select('bucket_members.permission')
+    .where('buckets.id', '=', v.id),
+);
+
 export async function getBucketForUser(
   db: Executor,
   id: string,
   userId: string,
 ): Promise<BucketWithPermission | undefined> {
-  return db
-    .selectFrom('buckets')
-    .leftJoin('bucket_members', (j) =>
-      j.onRef('bucket_members.bucket_id', '=', 'buckets.id').on('bucket_members.user_id', '=', userId),
-    )
-    .selectAll('buckets')
-    .select('bucket_members.permission')
-    .where('buckets.id', '=', id)
-    .executeTakeFirst();
+  return (await rowsOf(db, bucketForUser(db, { id, userId })))[0];
 }
 
 /** Buckets with a given name that the user owns or belongs to (names are unique per owner only). */

@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery } from 'kysely';
+import { type Compilable, type CompiledQuery, isCompilable } from 'kysely';
 import type { Executor } from './database.ts';
 
 /**
@@ -14,8 +14,8 @@ const DEFERRED = new WeakSet<CompiledQuery>();
 export const isDeferred = (query: CompiledQuery): boolean => DEFERRED.has(query);
 
 /** Runs `query` as a deferred write (see above); its result is never needed, so none is returned. */
-export async function executeDeferred(db: Executor, query: Compilable): Promise<void> {
-  const compiled = query.compile();
+export async function executeDeferred(db: Executor, query: Compilable | CompiledQuery): Promise<void> {
+  const compiled = isCompilable(query) ? query.compile() : query;
   DEFERRED.add(compiled);
   await db.executeQuery(compiled);
 }

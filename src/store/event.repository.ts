@@ -1,6 +1,7 @@
 import { newId } from '../domain/ids.ts';
 import type { Executor } from './database.ts';
 import { executeDeferred } from './deferred-write.ts';
+import { preparedQuery } from './prepared-query.ts';
 
 export interface NewEvent {
   id: string;
@@ -34,22 +35,28 @@ export const messageCreatedEvent = (id: string, fields: Record<string, unknown>,
   source: 'app',
 });
 
+const eventRow = (e: NewEvent, now: number) => ({
+  id: e.id,
+  name: e.name,
+  fields: JSON.stringify(e.fields),
+  occurred_at: e.occurredAt,
+  created_at: now,
+  processed_at: null,
+  source: e.source ?? 'herald',
+});
+
+/** One event (every message records one), without building the insert each time. */
+const insertOneEvent = preparedQuery((db, row: ReturnType<typeof eventRow>) =>
+  db.insertInto('events').values(row),
+);
+
 export async function insertEvents(db: Executor, events: readonly NewEvent[], now: number): Promise<void> {
   if (events.length === 0) return;
-  await executeDeferred(
-    db,
-    db.insertInto('events').values(
-      events.map((e) => ({
-        id: e.id,
-        name: e.name,
-        fields: JSON.stringify(e.fields),
-        occurred_at: e.occurredAt,
-        created_at: now,
-        processed_at: null,
-        source: e.source ?? 'herald',
-      })),
-    ),
-  );
+  const query =
+    events.length === 1
+      ? insertOneEvent(db, eventRow(events[0], now))
+      : db.insertInto('events').values(events.map((e) => eventRow(e, now)));
+  await executeDeferred(db, query);
 }
 
 export async function listEventsByName(db: Executor, name: string, limit = 100) {

@@ -3,6 +3,7 @@ import type { MessageDraft, Recipients } from '../domain/message.ts';
 import type { Executor, StoreKind } from './database.ts';
 import { executeDeferred } from './deferred-write.ts';
 import type { MessageTable, NotificationTable } from './message.table.ts';
+import { preparedQuery } from './prepared-query.ts';
 
 export type MessageRow = Selectable<MessageTable>;
 export type NotificationRow = Selectable<NotificationTable>;
@@ -48,8 +49,10 @@ export function draftToRow(id: string, draft: MessageDraft, now: number): Messag
   };
 }
 
+const insertMessageQuery = preparedQuery((db, row: MessageRow) => db.insertInto('messages').values(row));
+
 export async function insertMessage(db: Executor, row: MessageRow): Promise<void> {
-  await executeDeferred(db, db.insertInto('messages').values(row));
+  await executeDeferred(db, insertMessageQuery(db, row));
 }
 
 /**

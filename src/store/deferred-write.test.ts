@@ -78,4 +78,15 @@ describe('deferred writes', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await labels()).toEqual(['taken', 'one', 'two']);
   });
+
+  it('leave the writer usable after a transaction that failed before its first statement, or did nothing', async () => {
+    await expect(
+      db.transaction().execute(async () => {
+        throw new Error('refused before writing');
+      }),
+    ).rejects.toThrow('refused before writing');
+    await db.transaction().execute(async () => {});
+    await db.transaction().execute(async (tx) => executeDeferred(tx, insertLabel('after')));
+    expect(await labels()).toEqual(['after']);
+  });
 });

@@ -206,10 +206,10 @@ class SplitConnection implements DatabaseConnection {
     return taken;
   }
 
+  /** `begin` itself travels with the transaction's first statement: one round trip fewer. */
   async begin(): Promise<void> {
     await this.holdWriter();
-    await this.writer.execute(CompiledQuery.raw('begin'));
-    this.#deferred = [];
+    this.#deferred = [{ sql: 'begin', params: [] }];
     this.#inTransaction = true;
   }
 
@@ -221,7 +221,9 @@ class SplitConnection implements DatabaseConnection {
 
   async rollback(): Promise<void> {
     this.#inTransaction = false;
-    this.#deferred = [];
+    const unsent = this.#takeDeferred();
+    // Nothing reached the thread, not even `begin`: there is nothing to roll back.
+    if (unsent[0]?.sql === 'begin') return;
     await this.writer.execute(CompiledQuery.raw('rollback'));
   }
 

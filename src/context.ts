@@ -15,6 +15,7 @@ import { createInboxFrameLoader, type InboxFrameLoader } from './services/inbox-
 import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import { createPrincipalCache, type PrincipalCache } from './services/principal-cache.ts';
+import { createRateLimiter, type RateLimiter } from './services/rate-limiter.ts';
 import { createTokenUsage, type TokenUsage } from './services/token-usage.ts';
 import { openStore, type Store } from './store/store.ts';
 
@@ -41,6 +42,12 @@ export interface AppContext {
   readonly tokenUsage: TokenUsage;
   /** Recently resolved access tokens; clear it when tokens, users or roles change. */
   readonly principals: PrincipalCache;
+  /**
+   * Per-minute budgets of magic codes: sends per code, and failed lookups per client address.
+   * Codes themselves are never cached: each send looks its code up, so a regenerated or removed
+   * code stops at once, in every process.
+   */
+  readonly magicCodeLimits: RateLimiter;
   /** Enabled channel types for message routing; cleared when a channel is saved. */
   readonly enabledChannels: EnabledChannelsCache;
   /** Live inbox fan-out: told about notifications after their transaction commits. */
@@ -56,6 +63,9 @@ export interface AppContext {
   /** This context's Prometheus registry: delivery, HTTP and process metrics for `/metrics`. */
   readonly metrics: Metrics;
 }
+
+/** ms of one magic-code rate window: HERALD_MAGIC_CODE_RATE_LIMIT counts per minute. */
+export const MAGIC_CODE_WINDOW_MS = 60_000;
 
 export interface ContextOverrides {
   clock?: Clock;
@@ -81,6 +91,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     },
     tokenUsage: createTokenUsage(store),
     principals,
+    magicCodeLimits: createRateLimiter(config.magicCodeRateLimit, MAGIC_CODE_WINDOW_MS),
     enabledChannels,
     hub,
     inboxFrames: createInboxFrameLoader(() => store.db, clock),

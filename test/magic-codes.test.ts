@@ -315,6 +315,13 @@ describe.each(STORES)('bucket magic codes on %s', (store) => {
       });
       expect(broken.status).toBe(401);
       expect((await h.api('GET', `/api/v1/messages?title=x&bucketId=${s.home}`)).status).toBe(401);
+      // With a code in the query the caller is known, so the unreadable body is the answer.
+      const withCode = await h.api('POST', `/api/v1/messages?magicCode=${aliceHome}`, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        raw: 'title=%FF%FE',
+      });
+      expect(withCode.status).toBe(400);
+      expect(withCode.body.validations[0].field).toBe('(body)');
     });
   });
 

@@ -12,12 +12,7 @@ import { parsers } from '../../../../ingest/parsers/parser-registry.ts';
 import { transformPayload } from '../../../../ingest/parsers/transform-payload.ts';
 import { sendMessage } from '../../../../ingest/send-message.ts';
 import { deleteMessageAs } from '../../../../services/message.service.ts';
-import {
-  authenticate,
-  authenticateSend,
-  type CodeCandidates,
-  principalOf,
-} from '../../../plugins/app/auth.plugin.ts';
+import { authenticateSend, type CodeCandidates, principalOf } from '../../../plugins/app/auth.plugin.ts';
 import { bodyText, formText, MULTIPART_TEXT } from '../../../plugins/app/validation.plugin.ts';
 import { checkedBy, fromReader } from '../../../schemas/checked-by.ts';
 import { errorResponses, IdParams } from '../../../schemas/common.schema.ts';
@@ -102,8 +97,9 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           try {
             combined = combineSources(request);
           } catch (err) {
-            // An unreadable body from a caller without a credential is a 401 first, as before.
-            await authenticate(ctx, request, send);
+            // An unreadable body is answered once the caller is known (a code in the query or
+            // header counts); without a credential it is the 401, as for any send.
+            await authenticateSend(ctx, request, sendOrCode, queryCodes(request));
             throw err;
           }
           const codeBucket = await authenticateSend(ctx, request, sendOrCode, {

@@ -417,6 +417,16 @@ describe.each(STORES)('bucket magic codes on %s', (store) => {
       expect((await postJson(h, { title: 'x', magicCode: old })).status).toBe(404);
     });
 
+    it('deleting the user kills their codes', async () => {
+      const gina = await h.createUser('gina');
+      await s.add(s.home, gina, 'write');
+      const code = await codeOf(h, gina, s.home);
+      expect((await postJson(h, { title: 'Gina here', magicCode: code })).status).toBe(201);
+      const admin = await h.adminToken();
+      expect((await h.api('DELETE', `/api/v1/users/${gina.id}`, { token: admin })).status).toBe(204);
+      expect((await postJson(h, { title: 'Gina gone', magicCode: code })).status).toBe(404);
+    });
+
     it('deleting the bucket kills every code of it', async () => {
       const temp = (await h.api('POST', '/api/v1/buckets', { token: s.alice.token, body: { name: 'Temp' } }))
         .body.id;

@@ -164,7 +164,7 @@ export async function authenticateSend(
     return null;
   }
   if (!hasScope(sender.principal, access.scope)) {
-    throw forbidden(`A magic code cannot be used for this; it only sends messages to its bucket.`);
+    throw forbidden('A magic code cannot be used for this; it only sends messages to its bucket.');
   }
   request.principal = { ...sender.principal, sessionId: null };
   return sender.bucketId;

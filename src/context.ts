@@ -16,6 +16,7 @@ import { createInboxFrameLoader, type InboxFrameLoader } from './services/inbox-
 import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import { createPrincipalCache, type PrincipalCache } from './services/principal-cache.ts';
+import { createRateLimiter, type RateLimiter } from './services/rate-limiter.ts';
 import { createTokenUsage, type TokenUsage } from './services/token-usage.ts';
 import { openStore, type Store } from './store/store.ts';
 
@@ -42,6 +43,12 @@ export interface AppContext {
   readonly tokenUsage: TokenUsage;
   /** Recently resolved access tokens; clear it when tokens, users or roles change. */
   readonly principals: PrincipalCache;
+  /**
+   * Per-minute budgets of magic codes: sends per code, and failed lookups per client address.
+   * Codes themselves are never cached: each send looks its code up, so a regenerated or removed
+   * code stops at once, in every process.
+   */
+  readonly magicCodeLimits: RateLimiter;
   /** Enabled channel types for message routing; cleared when a channel is saved. */
   readonly enabledChannels: EnabledChannelsCache;
   /** Each bucket's default channels, read by every message to it; dropped when they change. */
@@ -59,6 +66,9 @@ export interface AppContext {
   /** This context's Prometheus registry: delivery, HTTP and process metrics for `/metrics`. */
   readonly metrics: Metrics;
 }
+
+/** ms of one magic-code rate window: HERALD_MAGIC_CODE_RATE_LIMIT counts per minute. */
+export const MAGIC_CODE_WINDOW_MS = 60_000;
 
 export interface ContextOverrides {
   clock?: Clock;
@@ -84,6 +94,7 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     },
     tokenUsage: createTokenUsage(store),
     principals,
+    magicCodeLimits: createRateLimiter(config.magicCodeRateLimit, MAGIC_CODE_WINDOW_MS),
     enabledChannels,
     bucketChannels: createBucketChannelsCache(),
     hub,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ensureMagicCode } from '../src/store/magic-code.repository.ts';
 import { migrateTo } from '../src/store/migrations.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { STORES } from './support/herald.ts';
@@ -176,5 +177,95 @@ describe.each(STORES)('upgrading from the previous schema on %s', (kind) => {
     expect(n).toEqual({ template_id: newCustom, held_since: null });
     const prefs = await store.db.selectFrom('preferences').selectAll().execute();
     expect(prefs.map((p) => [p.template_id, p.disabled])).toEqual([[newCustom, 1]]);
+  });
+  it('0016 gives every existing membership its own magic code; a taken code is drawn again; the code goes with its membership', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-upgrade-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    let databaseUrl: string | undefined;
+    if (kind === 'postgres') {
+      const db = await createTestDatabase();
+      databaseUrl = db.url;
+      cleanups.push(() => db.drop());
+    }
+    const store: Store = openStore({ dataDir, databaseUrl });
+    cleanups.push(() => store.close());
+    await migrateTo(store.db as unknown as Kysely<unknown>, '0015-message-routing');
+    const now = Date.now();
+    const user = (id: string) => ({
+      id,
+      email: `${id}@example.com`,
+      username: id,
+      password_hash: null,
+      display_name: null,
+      tenant_id: null,
+      locked_until: null,
+      created_at: now,
+      updated_at: now,
+    });
+    await store.db
+      .insertInto('users')
+      .values([user('u1'), user('u2'), user('u3')])
+      .execute();
+    const bucket = (id: string, name: string) => ({
+      id,
+      owner_id: 'u1',
+      name,
+      description: null,
+      icon: null,
+      color: null,
+      created_at: now,
+      updated_at: now,
+    });
+    await store.db
+      .insertInto('buckets')
+      .values([bucket('b1', 'One'), bucket('b2', 'Two')])
+      .execute();
+    const member = (bucket_id: string, user_id: string, permission: string) => ({
+      bucket_id,
+      user_id,
+      permission,
+      created_at: now,
+    });
+    await store.db
+      .insertInto('bucket_members')
+      .values([member('b1', 'u1', 'owner'), member('b1', 'u2', 'write'), member('b2', 'u1', 'owner')])
+      .execute();
+
+    expect(await store.migrate()).toContain('0016-magic-codes');
+    const codes = await store.db
+      .selectFrom('bucket_magic_codes')
+      .select(['bucket_id', 'user_id', 'code'])
+      .orderBy('bucket_id')
+      .orderBy('user_id')
+      .execute();
+    expect(codes.map((c) => [c.bucket_id, c.user_id])).toEqual([
+      ['b1', 'u1'],
+      ['b1', 'u2'],
+      ['b2', 'u1'],
+    ]);
+    for (const c of codes) expect(c.code).toMatch(/^[0-9a-f]{8}$/);
+    expect(new Set(codes.map((c) => c.code)).size).toBe(3);
+
+    // A code already taken is skipped and another drawn; asking again keeps the member's code.
+    await store.db
+      .insertInto('bucket_members')
+      .values(member('b2', 'u3', 'write'))
+      .execute();
+    const draws = [codes[0]!.code, 'abcdef01'];
+    const made = await ensureMagicCode(store.db, 'b2', 'u3', now, () => draws.shift() ?? 'ffffffff');
+    expect(made.code).toBe('abcdef01');
+    expect((await ensureMagicCode(store.db, 'b2', 'u3', now, () => '12345678')).code).toBe('abcdef01');
+    // The code goes with its membership.
+    await store.db
+      .deleteFrom('bucket_members')
+      .where('bucket_id', '=', 'b2')
+      .where('user_id', '=', 'u3')
+      .execute();
+    const left = await store.db
+      .selectFrom('bucket_magic_codes')
+      .select('code')
+      .where('user_id', '=', 'u3')
+      .execute();
+    expect(left).toEqual([]);
   });
 });

@@ -36,6 +36,7 @@ describe('loadConfig defaults', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.logLevel).toBe('info');
     expect(config.allowPrivateNetworks).toBe(false);
+    expect(config.magicCodeRateLimit).toBe(100);
   });
 
   it('resolves a relative data dir to an absolute path', () => {
@@ -62,6 +63,7 @@ describe('loadConfig defaults', () => {
     expect(config.allowPrivateNetworks).toBe(true);
     expect(config.logLevel).toBe('debug');
     expect(config.workers).toBe(3);
+    expect(load({ HERALD_MAGIC_CODE_RATE_LIMIT: '5' }).magicCodeRateLimit).toBe(5);
     expect(config.databaseUrl).toBe('postgresql://u@localhost/herald');
   });
 });
@@ -83,6 +85,11 @@ describe('loadConfig rejects bad values with a one-line message naming the varia
     ],
     ['a secret shorter than 16 characters', { HERALD_SECRET: 'too-short' }, 'HERALD_SECRET'],
     ['a relative base URL', { HERALD_BASE_URL: 'herald.local' }, 'HERALD_BASE_URL'],
+    [
+      'a magic-code rate limit of zero',
+      { HERALD_MAGIC_CODE_RATE_LIMIT: '0' },
+      'HERALD_MAGIC_CODE_RATE_LIMIT',
+    ],
   ])('%s', (_label, env, variable) => {
     expect(errorFor(env).message).toContain(variable);
   });

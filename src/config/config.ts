@@ -31,6 +31,8 @@ export interface Config {
   readonly retryMaxMs: number;
   readonly pollIntervalMs: number;
   readonly ntfyKeepaliveSeconds: number;
+  /** Sends per minute per magic code; also failed code lookups per minute per client address. */
+  readonly magicCodeRateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryMaxMs,
     pollIntervalMs: int(env, 'HERALD_POLL_INTERVAL_MS', DEFAULTS.pollIntervalMs, 10, 60_000),
     ntfyKeepaliveSeconds: int(env, 'HERALD_NTFY_KEEPALIVE_SECONDS', DEFAULTS.ntfyKeepaliveSeconds, 1, 3600),
+    magicCodeRateLimit: int(env, 'HERALD_MAGIC_CODE_RATE_LIMIT', DEFAULTS.magicCodeRateLimit, 1, 1_000_000),
   };
   // Only once every value is valid does loading touch the disk.
   // Only Herald's own user may read its store, attachments and generated secret.

@@ -41,6 +41,11 @@ export const DEFAULTS = {
   pollIntervalMs: 1_000,
   /** seconds between ntfy keepalive events on an idle subscription (ntfy's own default). */
   ntfyKeepaliveSeconds: 45,
+  /**
+   * Sends per minute one bucket magic code may make (and failed code lookups per minute per
+   * client address): a code is a short secret, often pasted into scripts, so it gets a budget.
+   */
+  magicCodeRateLimit: 100,
   minSecretLength: 16,
   minPasswordLength: 8,
 } as const;

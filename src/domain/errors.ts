@@ -133,6 +133,12 @@ export const ERRORS = {
     message: 'The account is locked after repeated failed logins; try again later.',
     help: 'Too many wrong passwords in a row. `detail` and the `Retry-After` header say when logins are accepted again; an admin can also unlock the account.',
   },
+  rateLimited: {
+    code: 42901,
+    status: 429,
+    message: 'Too many requests; wait the seconds Retry-After gives, then send again.',
+    help: 'Sends by a bucket magic code are limited per code, and failed magic-code lookups per client address (`HERALD_MAGIC_CODE_RATE_LIMIT` a minute each, 100 by default). The `Retry-After` header says how many seconds until the minute ends; nothing was stored. Send less often, give each device its own member and code, or send with an access token, which this limit does not count.',
+  },
   internal: {
     code: 50001,
     status: 500,

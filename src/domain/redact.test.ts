@@ -12,6 +12,18 @@ describe('redactUrlCredentials', () => {
     expect(out).toContain('?token=[redacted]"');
   });
 
+  it('replaces magic codes: magicCode values and code-shaped bucketId values', () => {
+    const line =
+      '{"url":"/api/v1/messages?title=x&magicCode=ab12cd34&y=2","msg":"/transform?parser=github&bucketId=DEADBEEF"}';
+    const out = redactUrlCredentials(line);
+    expect(out).not.toContain('ab12cd34');
+    expect(out).not.toContain('DEADBEEF');
+    expect(out).toContain('magicCode=[redacted]&y=2');
+    expect(out).toContain('bucketId=[redacted]"');
+    const id = '01a23aa8-72bd-78e4-bfd2-653bbc060988';
+    expect(redactUrlCredentials(`{"url":"/x?bucketId=${id}&bucketId=Home"}`)).toContain(id);
+  });
+
   it('leaves other lines and parameters alone', () => {
     expect(redactUrlCredentials('{"url":"/x?tokens=1&mytoken=2"}')).toBe('{"url":"/x?tokens=1&mytoken=2"}');
   });

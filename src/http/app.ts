@@ -6,7 +6,13 @@ import { accessTokensRoutes, TokenSchema } from './api/v1/access-tokens/access-t
 import { attachmentsRoutes } from './api/v1/attachments/attachments.routes.ts';
 import { authRoutes } from './api/v1/auth/auth.routes.ts';
 import { bucketChannelsRoutes } from './api/v1/buckets/bucket-channels.routes.ts';
-import { BucketSchema, bucketsRoutes, InviteSchema, MemberSchema } from './api/v1/buckets/buckets.routes.ts';
+import {
+  BucketSchema,
+  bucketsRoutes,
+  InviteSchema,
+  MagicCodeSchema,
+  MemberSchema,
+} from './api/v1/buckets/buckets.routes.ts';
 import { eventsRoutes } from './api/v1/events/events.routes.ts';
 import { inboxSnoozeRoutes } from './api/v1/inbox/inbox-snooze.routes.ts';
 import { inboxStreamRoutes } from './api/v1/inbox/inbox-stream.routes.ts';
@@ -103,6 +109,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     BucketSchema,
     MemberSchema,
     InviteSchema,
+    MagicCodeSchema,
     ActionSchema,
     AttachmentSchema,
     MessageSchema,

@@ -63,7 +63,17 @@ export const MessageInputSchema = Type.Object(
     title: Required(LIMITS.title),
     subtitle: Type.Optional(Type.String({ maxLength: LIMITS.subtitle })),
     body: Type.Optional(Type.String({ maxLength: LIMITS.body })),
-    bucketId: Required(SHORT_TEXT, 'Bucket id, or a bucket name resolved server-side'),
+    bucketId: Required(
+      SHORT_TEXT,
+      "Bucket id, or a bucket name resolved server-side. With a magic code (magicCode, or a code given here) the code's bucket is used, so it may be left out",
+    ),
+    magicCode: Type.Optional(
+      Type.String({
+        maxLength: SHORT_TEXT,
+        description:
+          "A bucket magic code instead of a token: the message goes to the code's bucket, sent as the code's member (POST and GET /messages; not /with-attachment)",
+      }),
+    ),
     deliveryType: Type.Optional(
       Type.Enum(DELIVERY_TYPES, { default: 'NORMAL', description: 'NORMAL when absent, as in Zentik' }),
     ),

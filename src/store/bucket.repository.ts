@@ -1,5 +1,7 @@
 import type { Selectable } from 'kysely';
+import { newMagicCode } from '../domain/magic-code.ts';
 import type { Executor } from './database.ts';
+import { deleteBucketMagicCodes, deleteMagicCode, ensureMagicCode } from './magic-code.repository.ts';
 import type { BucketTable } from './message.table.ts';
 import { preparedQuery, rowsOf } from './prepared-query.ts';
 
@@ -17,6 +19,8 @@ export async function insertBucket(db: Executor, row: BucketRow, ownerPermission
       created_at: row.created_at,
     })
     .execute();
+  // Every membership has its magic code from the start.
+  await ensureMagicCode(db, row.id, row.owner_id, row.created_at, newMagicCode);
 }
 
 export async function getBucket(db: Executor, id: string): Promise<BucketRow | undefined> {
@@ -109,6 +113,7 @@ export async function deleteBucket(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('notifications').where('bucket_id', '=', id).execute();
   await db.deleteFrom('messages').where('bucket_id', '=', id).execute();
   await db.deleteFrom('bucket_invites').where('bucket_id', '=', id).execute();
+  await deleteBucketMagicCodes(db, id);
   await db.deleteFrom('bucket_members').where('bucket_id', '=', id).execute();
   await db.deleteFrom('buckets').where('id', '=', id).execute();
 }
@@ -149,9 +154,13 @@ export async function upsertMember(
     .values({ bucket_id: bucketId, user_id: userId, permission, created_at: now })
     .onConflict((oc) => oc.columns(['bucket_id', 'user_id']).doUpdateSet({ permission }))
     .execute();
+  // A new member gets a code; an existing member keeps theirs when the permission changes.
+  await ensureMagicCode(db, bucketId, userId, now, newMagicCode);
 }
 
+/** Removes a membership and its magic code, which stops working at once. */
 export async function removeMember(db: Executor, bucketId: string, userId: string): Promise<boolean> {
+  await deleteMagicCode(db, bucketId, userId);
   const res = await db
     .deleteFrom('bucket_members')
     .where('bucket_id', '=', bucketId)

@@ -19,6 +19,7 @@ import type {
 import type {
   AttachmentTable,
   BucketInviteTable,
+  BucketMagicCodeTable,
   BucketMemberTable,
   BucketTable,
   IdempotencyKeyTable,
@@ -50,6 +51,7 @@ export interface Database {
   buckets: BucketTable;
   bucket_members: BucketMemberTable;
   bucket_invites: BucketInviteTable;
+  bucket_magic_codes: BucketMagicCodeTable;
   templates: TemplateTable;
   messages: MessageTable;
   notifications: NotificationTable;

@@ -19,6 +19,15 @@ export interface BucketMemberTable {
   created_at: number;
 }
 
+/** A membership's magic code (see migration 0016); the row lives as long as the membership. */
+export interface BucketMagicCodeTable {
+  /** Eight lowercase hex characters; the primary key is the lookup a send makes. */
+  code: string;
+  bucket_id: string;
+  user_id: string;
+  created_at: number;
+}
+
 /** A pending invitation to join a bucket (see migration 0013). */
 export interface BucketInviteTable {
   id: string;

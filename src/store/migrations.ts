@@ -10,6 +10,7 @@ import * as m0013 from './migrations/0013-bucket-invites.ts';
 import * as m0014 from './migrations/0014-ntfy.ts';
 import * as m0014s from './migrations/0014-ntfy-scheduled.ts';
 import * as m0015 from './migrations/0015-message-routing.ts';
+import * as m0016 from './migrations/0016-magic-codes.ts';
 import * as m0017 from './migrations/0017-delivery-fallback.ts';
 
 /**
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-ntfy': m0014,
   '0014-ntfy-scheduled': m0014s,
   '0015-message-routing': m0015,
+  '0016-magic-codes': m0016,
   '0017-delivery-fallback': m0017,
 };
 

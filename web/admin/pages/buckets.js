@@ -1,5 +1,5 @@
 // Buckets: create, rename, delete; members and their permission; invites sent (cancel) and
-// received (accept, decline); a test message; recent messages.
+// received (accept, decline); your magic code (regenerate); a test message; recent messages.
 import { api } from '../../api.js';
 import { errText, fmtTime, html, Status, useEffect, useLoad, useState } from '../lib.js';
 import { Markdown } from '../markdown.js';
@@ -114,11 +114,34 @@ export function InvitesReceived({ onAccepted }) {
 }
 
 /**
- * Magic codes (Zentik's per-bucket send codes) go here once the API has them: create, list,
- * revoke, shown to bucket admins below the members. Nothing is drawn until then.
+ * The user's own magic code for this bucket (docs/buckets.md): it sends here as them with no
+ * token, so it is shown with the URL it works at, and can be replaced.
  */
-function MagicCodes() {
-  return null;
+function MagicCode({ bucket }) {
+  const code = useLoad(() => api('GET', `/api/v1/buckets/${enc(bucket.id)}/magic-code`), [bucket.id]);
+  const [msg, setMsg] = useState(null);
+  async function regenerate() {
+    if (!confirm('Replace your magic code? Anything still sending with the old one stops working.')) return;
+    try {
+      await api('POST', `/api/v1/buckets/${enc(bucket.id)}/magic-code/regenerate`);
+      code.reload();
+      setMsg({ kind: 'ok', text: 'New code made; the old one no longer works.' });
+    } catch (err) {
+      setMsg({ kind: 'error', text: errText(err) });
+    }
+  }
+  return html`<section aria-labelledby="magic-code-title">
+    <h3 id="magic-code-title">Your magic code</h3>
+    <p class="muted">
+      Sends to this bucket as you, without a token: <code>POST /api/v1/messages</code> with${' '}
+      <code>{"title": "…", "magicCode": "…"}</code>. Keep it like a password.
+    </p>
+    <p class="magic-code">
+      <code id="magic-code">${code.data?.magicCode ?? (code.error ? '—' : '…')}</code>
+      <button type="button" class="secondary small" onClick=${regenerate}>Regenerate</button>
+    </p>
+    <${Status} msg=${msg ?? (code.error ? { kind: 'error', text: errText(code.error) } : null)} />
+  </section>`;
 }
 
 function BucketDetail({ bucket, onChanged }) {
@@ -178,7 +201,7 @@ function BucketDetail({ bucket, onChanged }) {
     </div>
     <${Status} msg=${msg} />
     ${canAdmin && html`<${Members} bucket=${bucket} />`}
-    ${canAdmin && html`<${MagicCodes} bucket=${bucket} />`}
+    ${bucket.permission && html`<${MagicCode} bucket=${bucket} />`}
     <h3>Recent messages</h3>
     <ul class="rows recent" aria-label="Recent messages">
       ${(recent.data?.messages ?? []).map(

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.ts';
-import { AppError, forbidden, unauthorized } from '../../../domain/errors.ts';
+import { AppError, forbidden, invalid, unauthorized } from '../../../domain/errors.ts';
+import { looksLikeMagicCode } from '../../../domain/magic-code.ts';
 import {
   hasPermission,
   hasScope,
@@ -9,6 +10,7 @@ import {
   type Scope,
 } from '../../../domain/principal.ts';
 import { resolvePrincipal } from '../../../services/auth.service.ts';
+import { authenticateByCode, type CodeField } from '../../../services/magic-code.service.ts';
 import { assertSameOrigin, sessionCookieOf } from './session-cookie.ts';
 
 /**
@@ -27,6 +29,12 @@ export type RouteAccess =
       queryToken?: boolean;
       /** Any access token may call, whatever its scopes (Zentik lets every token list buckets). */
       anyToken?: boolean;
+      /**
+       * A bucket magic code may stand in for the credential (Zentik's sends). The code can sit in
+       * the body, so the check waits for it: the route's preValidation calls
+       * {@link authenticateSend}, and a route that forgets to is refused before its handler.
+       */
+      magicCode?: boolean;
     };
 
 export type AuthedPrincipal = Principal & { sessionId: string | null };
@@ -108,6 +116,63 @@ export async function authenticate(
   request.principal = principal;
 }
 
+/** Where a send may carry its magic code. */
+export interface CodeCandidates {
+  /** `magicCode` as sent, from the first source that has one (any JSON type; checked here). */
+  magicCode?: unknown;
+  /** The bucket the send names: a value shaped like a code is tried as one (as Zentik does). */
+  bucketRef?: unknown;
+}
+
+/** A code as text, or undefined when none was given; a list or number is a 400 naming it. */
+function codeText(value: unknown, field: CodeField): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalid(field, 'must be a single string');
+  const code = value.trim();
+  return code === '' ? undefined : code;
+}
+
+/**
+ * Authenticates a send on a `magicCode: true` route. A `magicCode` authenticates as its member,
+ * whatever Authorization header came with it (404 when unknown). Without one, a bucket ref
+ * shaped like a code (8 hex characters) is tried as a code: found, it wins too; not found, the
+ * request is answered 404 unless it carries a credential, in which case the ref is an ordinary
+ * bucket name. Otherwise the route's usual credential check runs. Returns the code's bucket
+ * id, which replaces the send's bucket, or null when no code was used.
+ */
+export async function authenticateSend(
+  ctx: AppContext,
+  request: FastifyRequest,
+  access: RouteAccess,
+  found: CodeCandidates,
+): Promise<string | null> {
+  if ('public' in access) return null;
+  const explicit = codeText(found.magicCode, 'magicCode');
+  const ref = typeof found.bucketRef === 'string' ? found.bucketRef.trim() : '';
+  const lookup = explicit
+    ? { code: explicit, field: 'magicCode' as const, required: true }
+    : looksLikeMagicCode(ref)
+      ? {
+          code: ref,
+          field: 'bucketId' as const,
+          required: !credentialOf(request, access.queryToken === true),
+        }
+      : undefined;
+  const sender = lookup ? await authenticateByCode(ctx, { ...lookup, client: request.ip }) : null;
+  if (!sender) {
+    await authenticate(ctx, request, access);
+    return null;
+  }
+  if (!hasScope(sender.principal, access.scope)) {
+    throw forbidden('A magic code cannot be used for this; it only sends messages to its bucket.');
+  }
+  request.principal = { ...sender.principal, sessionId: null };
+  return sender.bucketId;
+}
+
+const defersToCode = (access: RouteAccess | undefined): boolean =>
+  access !== undefined && 'scope' in access && access.magicCode === true;
+
 export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null);
   app.addHook('onRoute', (route) => {
@@ -118,6 +183,13 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;
-    if (access) await authenticate(ctx, request, access);
+    if (access && !defersToCode(access)) await authenticate(ctx, request, access);
+  });
+  // The net under routes that authenticate late: no handler runs unauthenticated.
+  app.addHook('preHandler', async (request) => {
+    const access = request.routeOptions.config?.access;
+    if (defersToCode(access) && !request.principal) {
+      throw new AppError('internal', `Route ${request.routeOptions.url} never called authenticateSend.`);
+    }
   });
 }

@@ -17,6 +17,7 @@ import {
   setMember,
 } from '../../../../services/bucket.service.ts';
 import { listBucketMessagePage } from '../../../../services/bucket-messages.service.ts';
+import { myMagicCode, regenerateMyMagicCode } from '../../../../services/magic-code.service.ts';
 import { principalOf } from '../../../plugins/app/auth.plugin.ts';
 import { errorResponses, IdParams, Nullable } from '../../../schemas/common.schema.ts';
 
@@ -58,6 +59,17 @@ export const InviteSchema = Type.Object(
     expiresAt: Type.String(),
   },
   { $id: 'BucketInvite' },
+);
+
+export const MagicCodeSchema = Type.Object(
+  {
+    bucketId: Type.String(),
+    magicCode: Type.String({
+      description: 'Eight hex characters; sends to this bucket as you, with no token (docs/buckets.md)',
+    }),
+    createdAt: Type.String({ description: 'When this code was made (a regenerated code is new)' }),
+  },
+  { $id: 'BucketMagicCode' },
 );
 
 const Grantable = Type.Union(
@@ -277,6 +289,44 @@ export function bucketsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         await dropMember(ctx, principalOf(request), request.params.id, request.params.userId);
         return reply.code(204).send(null);
       },
+    );
+
+    // Reading or replacing a code needs a login: a token that could read one would outlive its
+    // own expiry and revocation through it.
+    app.get(
+      '/:id/magic-code',
+      {
+        config: { access: { ...read, jwtOnly: true } },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Your magic code for a bucket you belong to (login session only)',
+          description:
+            'Every membership has a magic code: eight hex characters that send messages to this ' +
+            'bucket as you, without a token (`magicCode` on POST/GET /api/v1/messages and on ' +
+            'transform). It reads nothing and sends nowhere else. 404 when you are not a member; ' +
+            'access tokens are refused with 403.',
+          params: IdParams,
+          response: { 200: Type.Ref('BucketMagicCode'), ...errorResponses(401, 403, 404) },
+        },
+      },
+      async (request) => myMagicCode(ctx, principalOf(request), request.params.id),
+    );
+
+    app.post(
+      '/:id/magic-code/regenerate',
+      {
+        config: { access: { ...write, jwtOnly: true } },
+        schema: {
+          tags: ['buckets'],
+          summary: 'Replace your magic code for a bucket; the old one stops working at once',
+          description:
+            'Answers the new code. Any script or device still sending with the old code gets 404 ' +
+            'from its next send. 404 when you are not a member; access tokens are refused with 403.',
+          params: IdParams,
+          response: { 200: Type.Ref('BucketMagicCode'), ...errorResponses(401, 403, 404) },
+        },
+      },
+      async (request) => regenerateMyMagicCode(ctx, principalOf(request), request.params.id),
     );
 
     app.get(

@@ -25,6 +25,11 @@ const HEADER_PREFIX = 'x-message-';
 export interface CombinedSources {
   fields: Record<string, unknown>;
   textFields: Set<string>;
+  /**
+   * The `magicCode` a send authenticates with, looked up as Zentik's guard does: the body first,
+   * then the query string, the path parameters and (Herald's addition) `x-message-magicCode`.
+   */
+  magicCode: unknown;
 }
 
 const given = (v: unknown) => v !== undefined && v !== null;
@@ -100,18 +105,23 @@ export function combineSources(request: FastifyRequest, extra?: Record<string, u
       textFields.add(k);
     }
   }
-  return { fields, textFields };
+  return { fields, textFields, magicCode: firstCode([body.fields, ...layers]) };
+}
+
+/** The first source's `magicCode` that says something (`""` reads as absent, as in Zentik). */
+function firstCode(sources: Array<Record<string, unknown>>): unknown {
+  return sources.map((s) => s.magicCode).find((v) => given(v) && v !== '');
 }
 
 const SOURCES = Symbol('message sources');
 
 /** The merged fields, carried to the route's validator as the request body. */
-export function withSources(combined: CombinedSources): Record<string, unknown> {
+export function withSources(combined: Omit<CombinedSources, 'magicCode'>): Record<string, unknown> {
   return Object.defineProperty({ ...combined.fields }, SOURCES, { value: combined.textFields });
 }
 
 /** The fields and text-field names {@link withSources} carried; a plain object is all JSON. */
-export function sourcesOf(body: unknown): CombinedSources {
+export function sourcesOf(body: unknown): Omit<CombinedSources, 'magicCode'> {
   if (!isObject(body)) throw invalid('(body)', 'must be a JSON object');
   const textFields = (body as { [SOURCES]?: Set<string> })[SOURCES] ?? new Set<string>();
   return { fields: body, textFields };

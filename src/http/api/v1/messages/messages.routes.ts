@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../../context.ts';
 import { AppError, invalid } from '../../../../domain/errors.ts';
@@ -12,13 +12,40 @@ import { parsers } from '../../../../ingest/parsers/parser-registry.ts';
 import { transformPayload } from '../../../../ingest/parsers/transform-payload.ts';
 import { sendMessage } from '../../../../ingest/send-message.ts';
 import { deleteMessageAs } from '../../../../services/message.service.ts';
-import { principalOf } from '../../../plugins/app/auth.plugin.ts';
+import { authenticateSend, type CodeCandidates, principalOf } from '../../../plugins/app/auth.plugin.ts';
 import { bodyText, formText, MULTIPART_TEXT } from '../../../plugins/app/validation.plugin.ts';
 import { checkedBy, fromReader } from '../../../schemas/checked-by.ts';
 import { errorResponses, IdParams } from '../../../schemas/common.schema.ts';
 import { combineSources, sourcesOf, withSources } from './message-sources.ts';
 
 const send = { scope: 'messages:create' } as const;
+/** Sends that take a bucket magic code instead of a token (Zentik's). */
+const sendOrCode = { ...send, magicCode: true } as const;
+const getSendOrCode = { ...send, tokenOnly: true, magicCode: true } as const;
+
+const CODE_HEADER = 'x-message-magiccode';
+
+/** A GET send's or a transform's code: the query string, then `x-message-magicCode`. */
+const queryCodes = (request: FastifyRequest): CodeCandidates => {
+  const query = request.query as Record<string, unknown>;
+  const header = request.headers[CODE_HEADER];
+  return {
+    magicCode: [query.magicCode, Array.isArray(header) ? header.at(-1) : header].find(
+      (v) => v !== undefined && v !== '',
+    ),
+    bucketRef: query.bucketId,
+  };
+};
+
+/** Authenticates a query-string send; a code's bucket becomes its `bucketId`. */
+async function authenticateQuerySend(
+  ctx: AppContext,
+  request: FastifyRequest,
+  access: typeof sendOrCode | typeof getSendOrCode,
+): Promise<void> {
+  const bucketId = await authenticateSend(ctx, request, access, queryCodes(request));
+  if (bucketId) (request.query as Record<string, unknown>).bucketId = bucketId;
+}
 
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
@@ -62,10 +89,25 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.post(
       '/',
       {
-        config: { access: send },
-        // Body, query string and x-message-* headers become one object before it is checked.
+        config: { access: sendOrCode },
+        // Body, query string and x-message-* headers become one object before it is checked;
+        // a magic code among them authenticates the send and names its bucket.
         preValidation: async (request) => {
-          request.body = withSources(combineSources(request)) as typeof request.body;
+          let combined: ReturnType<typeof combineSources>;
+          try {
+            combined = combineSources(request);
+          } catch (err) {
+            // An unreadable body is answered once the caller is known (a code in the query or
+            // header counts); without a credential it is the 401, as for any send.
+            await authenticateSend(ctx, request, sendOrCode, queryCodes(request));
+            throw err;
+          }
+          const codeBucket = await authenticateSend(ctx, request, sendOrCode, {
+            magicCode: combined.magicCode,
+            bucketRef: combined.fields.bucketId,
+          });
+          if (codeBucket) combined.fields.bucketId = codeBucket;
+          request.body = withSources(combined) as typeof request.body;
         },
         validatorCompiler: combinedInput,
         schema: {
@@ -75,11 +117,15 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             'The fields may come from a JSON, form-encoded or plain-text body, the query string and ' +
             '`x-message-<field>` headers (for example `x-message-title`), merged as Zentik does: ' +
             'headers win over the query string, which wins over the body. A plain-text body that is ' +
-            'not a JSON object is the message body.',
+            'not a JSON object is the message body. Instead of a token, a bucket magic code may ' +
+            'authenticate the send (`magicCode` in the body, the query string or an ' +
+            '`x-message-magicCode` header, or the code given as `bucketId`): the message goes to ' +
+            "the code's bucket as its member; an unknown code answers 404, a code past its " +
+            'per-minute budget 429 with Retry-After (docs/buckets.md).',
           consumes: ['application/json', 'application/x-www-form-urlencoded', 'text/plain'],
           body: MessageInputSchema,
           headers: IdempotencyHeaders,
-          response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
+          response: { 201: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404, 429) },
         },
       },
       async (request, reply) => {
@@ -97,7 +143,8 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.get(
       '/',
       {
-        config: { access: { ...send, tokenOnly: true } },
+        config: { access: getSendOrCode },
+        preValidation: async (request) => authenticateQuerySend(ctx, request, getSendOrCode),
         validatorCompiler: queryInput,
         schema: {
           tags: ['messages'],
@@ -107,8 +154,10 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           headers: IdempotencyHeaders,
           description:
             'Answers 200 with the created message, as Zentik does for this GET; a login session ' +
-            '(not an access token) is refused with 403.',
-          response: { 200: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404) },
+            '(not an access token) is refused with 403. A bucket magic code (`magicCode`, an ' +
+            '`x-message-magicCode` header, or the code as `bucketId`) may stand in for the token, ' +
+            'as on POST.',
+          response: { 200: Type.Ref('Message'), ...errorResponses(400, 401, 403, 404, 429) },
         },
       },
       async (request, reply) => {
@@ -164,6 +213,9 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
                 typeof part.value === 'string' ? formText(name, part.value, 'value') : part.value;
             }
           }
+          if (fields.magicCode !== undefined && fields.magicCode !== '') {
+            throw invalid('magicCode', 'is not accepted with uploads; send with an access token');
+          }
           input = readMessageInput(fields, 'text');
         } catch (err) {
           // The files' rows are written with the message; until then only the bytes exist.
@@ -185,14 +237,17 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.post(
       '/transform',
       {
-        config: { access: send },
+        config: { access: sendOrCode },
+        preValidation: async (request) => authenticateQuerySend(ctx, request, sendOrCode),
         schema: {
           tags: ['messages'],
           summary: 'Parse a payload from a known system into a message',
           description:
             `Built-in parsers: ${Object.keys(parsers).join(', ')} (any casing; Zentik's names such as ` +
             'ZentikGitHub or ZENTIK_AUTHENTIK are accepted too). A payload the parser skips ' +
-            '(see docs/parsers.md) answers 204 and stores nothing.',
+            '(see docs/parsers.md) answers 204 and stores nothing. A bucket magic code ' +
+            '(`magicCode`, an `x-message-magicCode` header, or the code as `bucketId`) may stand ' +
+            "in for the token; the message goes to the code's bucket.",
           querystring: Type.Object({
             // Checked in the handler so the answers are Zentik's: parser first, then the bucket.
             parser: Type.Optional(Type.String({ maxLength: 64, description: 'Required: the parser name' })),
@@ -202,13 +257,18 @@ export function messagesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
                 description: 'Bucket id or name; required unless magicCode is given',
               }),
             ),
-            magicCode: Type.Optional(Type.String({ maxLength: 200, description: 'Instead of bucketId' })),
+            magicCode: Type.Optional(
+              Type.String({
+                maxLength: 200,
+                description: "A bucket magic code: instead of a token and bucketId (the code's bucket)",
+              }),
+            ),
           }),
           headers: IdempotencyHeaders,
           response: {
             201: Type.Ref('Message'),
             204: Type.Null({ description: 'The parser skipped the payload; nothing was stored' }),
-            ...errorResponses(400, 401, 403, 404),
+            ...errorResponses(400, 401, 403, 404, 429),
           },
         },
       },

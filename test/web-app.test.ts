@@ -523,8 +523,10 @@ describe.each(STORES)('web app (%s, Chromium)', (store) => {
     expect(page.viewportSize()?.width).toBe(390);
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-      expect(bg, scheme).toBe(scheme === 'dark' ? 'rgb(17, 20, 24)' : 'rgb(246, 247, 249)');
+      // Chromium may answer with the background still unresolved right after the switch.
+      await expect
+        .poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor), { message: scheme })
+        .toBe(scheme === 'dark' ? 'rgb(17, 20, 24)' : 'rgb(246, 247, 249)');
       for (const [link, title, name] of pages) {
         await go(link, title);
         await page.waitForLoadState('networkidle');

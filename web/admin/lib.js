@@ -1,12 +1,12 @@
 // The component library, served by Herald from node_modules (see docs/web-app.md): Preact for
 // components, htm for markup written as tagged templates (no JSX, so no build step).
 
-import { useCallback, useEffect, useMemo, useRef, useState } from '/web/vendor/hooks.mjs';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from '/web/vendor/hooks.mjs';
 import htm from '/web/vendor/htm.mjs';
 import { Fragment, h, render } from '/web/vendor/preact.mjs';
 
 export const html = htm.bind(h);
-export { Fragment, h, render, useCallback, useEffect, useMemo, useRef, useState };
+export { Fragment, h, render, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState };
 
 /** Loads `fn()` on mount and whenever `deps` change; `reload()` fetches again. */
 export function useLoad(fn, deps = []) {

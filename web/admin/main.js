@@ -2,7 +2,7 @@
 // so the server serves a single file. Everything goes through the public API (../api.js keeps
 // the session in the HttpOnly cookie; no token is ever visible to this code).
 import { ApiError, api, currentUser, login, logout, onSessionEnded, restoreSession } from '../api.js';
-import { html, render, useEffect, useState } from './lib.js';
+import { html, render, useEffect, useLayoutEffect, useState } from './lib.js';
 import { BucketsPage } from './pages/buckets.js';
 import { ChannelsPage } from './pages/channels.js';
 import { InboxPage } from './pages/inbox.js';
@@ -73,7 +73,8 @@ function Shell({ me, onLogout }) {
   const isAdmin = me.roles.includes('admin');
   const pages = PAGES.filter((p) => !p.admin || isAdmin);
   const page = pages.find((p) => p.path === route) ?? pages[0];
-  useEffect(() => {
+  // Right after the page renders, in the same task: focus never rests on the link just clicked.
+  useLayoutEffect(() => {
     document.getElementById('page-title')?.focus();
   }, [page.path]);
   const View = page.view;

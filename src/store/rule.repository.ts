@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Rule, RuleDefinition } from '../rules/rule.types.ts';
 import type { Executor, StoreKind } from './database.ts';
+import { executeDeferred } from './deferred-write.ts';
 import type { RuleTable } from './delivery.table.ts';
 import type { EventTable } from './event.table.ts';
 
@@ -78,7 +79,8 @@ export async function takePendingEvents(db: Executor, kind: StoreKind, limit: nu
 
 export async function markEventsProcessed(db: Executor, ids: readonly string[], at: number): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('events').set({ processed_at: at }).where('id', 'in', ids).execute();
+  // Nothing reads its answer: it goes to the writer with the commit (see deferred-write.ts).
+  await executeDeferred(db, db.updateTable('events').set({ processed_at: at }).where('id', 'in', ids));
 }
 
 /** The open digest delivery for a rule action's window and recipient, if one is waiting. */

@@ -25,7 +25,7 @@
  * durability-for-durability comparison with SQLite (synchronous=FULL).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -120,11 +120,34 @@ async function sentCount(ctx: AppContext): Promise<number> {
 }
 
 /** The bare side: `count` signed JSON posts, `concurrency` in flight, over its own connections. */
-async function bareLoop(url: string, count: number, concurrency: number): Promise<number> {
+interface Timed {
+  seconds: number;
+  /** CPU this (the sending) thread used meanwhile, in ms: it moves less with neighbours than the rate. */
+  cpuMs: number;
+}
+
+/**
+ * User + system CPU of this process's main thread in ms, from /proc (USER_HZ, 100 a second):
+ * process.cpuUsage() would add the receiver's and the SQLite writer's threads.
+ */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<Timed> {
+  const cpu = mainThreadCpuMs();
+  const started = performance.now();
+  await work();
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, cpuMs: mainThreadCpuMs() - cpu };
+}
+
+async function bareLoop(url: string, count: number, concurrency: number): Promise<void> {
   const dispatcher = new Agent();
   let next = 0;
   let failed = 0;
-  const started = performance.now();
   const loop = async () => {
     while (next < count) {
       next++;
@@ -154,10 +177,8 @@ async function bareLoop(url: string, count: number, concurrency: number): Promis
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  const seconds = (performance.now() - started) / 1000;
   await dispatcher.close();
   if (failed > 0) throw new Error(`bare loop: ${failed} posts were not answered 200`);
-  return seconds;
 }
 
 async function benchStore(
@@ -182,8 +203,8 @@ async function benchStore(
     const engine = startEngine(ctx, { retention: false, events: false });
     await engine.drain(); // reads the pause setting, so the first round starts at once
 
-    const heraldSeconds: number[] = [];
-    const bareSeconds: number[] = [];
+    const heraldRuns: Timed[] = [];
+    const bareRuns: Timed[] = [];
     const enqueueMs: number[] = [];
     for (let round = 0; round < opts.rounds; round++) {
       const t0 = performance.now();
@@ -201,16 +222,18 @@ async function benchStore(
           now,
         ),
       );
-      const start = performance.now();
-      enqueueMs.push(start - t0);
-      wakeDispatchers(ctx, opts.count);
-      await engine.drain();
-      heraldSeconds.push((performance.now() - start) / 1000);
+      enqueueMs.push(performance.now() - t0);
+      heraldRuns.push(
+        await timed(async () => {
+          wakeDispatchers(ctx, opts.count);
+          await engine.drain();
+        }),
+      );
       const sent = await sentCount(ctx);
       if (sent !== opts.count * (round + 1)) {
         throw new Error(`round ${round + 1}: ${sent} deliveries sent, ${opts.count * (round + 1)} expected`);
       }
-      bareSeconds.push(await bareLoop(receiver.url, opts.count, opts.workers));
+      bareRuns.push(await timed(() => bareLoop(receiver.url, opts.count, opts.workers)));
     }
     const hits = await receiver.hits();
 
@@ -234,8 +257,10 @@ async function benchStore(
     await engine.stop();
 
     const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    const heraldRate = (opts.count * opts.rounds) / total(heraldSeconds);
-    const bareRate = (opts.count * opts.rounds) / total(bareSeconds);
+    const sent = opts.count * opts.rounds;
+    const rate = (runs: Timed[]) => sent / total(runs.map((r) => r.seconds));
+    const cpuUs = (runs: Timed[]) => (total(runs.map((r) => r.cpuMs)) * 1000) / sent;
+    const [heraldRate, bareRate] = [rate(heraldRuns), rate(bareRuns)];
     latencies.sort((a, b) => a - b);
     const label = (s: string) => `${s} ${store}`.padEnd(34);
     console.log(
@@ -245,6 +270,11 @@ async function benchStore(
     );
     console.log(`${label('herald deliveries/s')}  ${heraldRate.toFixed(0)}`);
     console.log(`${label('bare undici posts/s')}  ${bareRate.toFixed(0)}`);
+    console.log(`${label('herald thread CPU per delivery')}  ${cpuUs(heraldRuns).toFixed(0)} µs`);
+    console.log(`${label('bare thread CPU per post')}  ${cpuUs(bareRuns).toFixed(0)} µs`);
+    console.log(
+      `${label('delivery cpu ratio')}  ${(cpuUs(bareRuns) / cpuUs(heraldRuns)).toFixed(3)} (bare/herald CPU per send on the sending thread)`,
+    );
     console.log(
       `${label('delivery ratio')}  ${(heraldRate / bareRate).toFixed(3)} (herald/bare; goal ≥ 0.5)`,
     );

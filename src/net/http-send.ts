@@ -76,12 +76,19 @@ export async function sendHttp(ctx: SendContext, call: HttpCall): Promise<HttpAn
   const dispatcher = await outboundDispatcher(ctx.allowPrivateNetworks);
   let status: number;
   let text: string;
+  // One plain timer rather than AbortSignal.timeout(), whose weakly held timer cost a few per
+  // cent of the delivery engine's time per send.
+  const abort = new AbortController();
+  const timer = setTimeout(
+    () => abort.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+    ctx.timeoutMs,
+  );
   try {
     const response = await request(url, {
       method: call.method ?? 'POST',
       headers,
       body: call.body,
-      signal: AbortSignal.timeout(ctx.timeoutMs),
+      signal: abort.signal,
       headersTimeout: ctx.timeoutMs,
       bodyTimeout: ctx.timeoutMs,
       dispatcher,
@@ -90,6 +97,8 @@ export async function sendHttp(ctx: SendContext, call: HttpCall): Promise<HttpAn
     text = await readCapped(response.body);
   } catch (err) {
     throw networkError(err, call.label, ctx.timeoutMs);
+  } finally {
+    clearTimeout(timer);
   }
   if (status < 200 || status > 299) {
     const detail = trimBody(call.detail?.(text) ?? text);

@@ -20,22 +20,30 @@ import { sendThroughChannel } from './channel-send.ts';
  * adapters with at most `workers` sends in flight, and records the outcomes.
  *
  * The loop runs in steps. One step is one transaction that records every outcome gathered
- * since the last step and claims as many due rows as there are free send slots (so a claimed
- * row starts sending at once and its lease only has to cover one send). At most one step runs
- * at a time; while it commits, finished sends gather for the next one, so the busier the
- * queue, the more work each commit carries.
+ * since the last step and claims as many due rows as there are free send slots, plus a reserve
+ * of up to `workers` more that start the moment a send ends, without waiting for the next
+ * step's commit (with no reserve, every slot sat idle for a whole commit between two sends).
+ * At most one step runs at a time; while it commits, finished sends gather for the next one, so
+ * the busier the queue, the more work each commit carries.
+ *
+ * A reserved row waits at most one send timeout for a slot (every send in flight ends by then)
+ * and then sends for at most another, so the reserve is kept only when the lease is longer
+ * than two send timeouts; otherwise each claimed row starts at once and its lease covers one.
  *
  * States:
  * - idle: no outcomes to record and nothing claimable found since the last wake-up. A
  *   wake-up is the `deliveriesCommitted` signal, the poll timer, or the timer set for the
  *   earliest retry this process scheduled.
  * - stepping: one step in its transaction.
- * - sending: sends in flight; each one that ends queues its outcome and asks for a step.
+ * - sending: sends in flight; each one that ends queues its outcome, starts the next reserved
+ *   row if there is one, and asks for a step.
  * - paused: the `notifier_paused` setting is true (re-read on every poll, and taken at once
  *   from the `settingsChanged` signal of this process); steps record outcomes but claim
- *   nothing, so deliveries wait in the table and go out once it turns false.
- * - stopping: steps claim nothing; in-flight sends finish and their outcomes are recorded;
- *   nothing is released (a row claimed by a process that dies returns when its lease expires).
+ *   nothing, so deliveries wait in the table and go out once it turns false. Rows already
+ *   claimed (in flight or reserved, at most twice `workers`) are still sent.
+ * - stopping: steps claim nothing; in-flight and reserved sends finish and their outcomes are
+ *   recorded; nothing is released (a row claimed by a process that dies returns when its lease
+ *   expires).
  *
  * `drain()` polls and wakes, then waits for idle (or paused) with nothing in flight: tests use it
  * to know that nothing more will be sent now, instead of sleeping.
@@ -66,6 +74,9 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
   const log = ctx.log.child({ component: 'delivery-worker' });
   const metrics = ctx.metrics;
   const channels = createChannelCache(ctx, ctx.config.pollIntervalMs);
+  /** Claimed rows waiting for a send slot; never more than `reserve`, and only while all slots are busy. */
+  const ready: ClaimedDelivery[] = [];
+  const reserve = ctx.config.leaseMs > 2 * ctx.config.sendTimeoutMs ? workers : 0;
   let inFlight = 0;
   let stepping = false;
   let stopping = false;
@@ -83,7 +94,8 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
   /** Resolved when, on top of that, nothing claimable is left and no poll is reading (drain). */
   let drainWaiters: Array<() => void> = [];
 
-  const claimable = () => (stopping || paused || drainedAt === wakeSeq ? 0 : workers - inFlight);
+  const claimable = () =>
+    stopping || paused || drainedAt === wakeSeq ? 0 : workers + reserve - inFlight - ready.length;
 
   function wake(): void {
     wakeSeq++;
@@ -118,9 +130,14 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       );
       drainedAt = seq;
     }
-    for (const d of claimed) startSend(d);
+    ready.push(...claimed);
+    fillSlots();
     stepping = false;
     step();
+  }
+
+  function fillSlots(): void {
+    while (inFlight < workers && ready.length > 0) startSend(ready.shift()!);
   }
 
   function startSend(d: ClaimedDelivery): void {
@@ -130,6 +147,7 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       .then((outcome) => {
         inFlight--;
         outcomes.push(outcome);
+        fillSlots();
         step();
       });
   }

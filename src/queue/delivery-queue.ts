@@ -9,6 +9,8 @@
  *      │                  │  │                                          `delivery.failed` recorded,
  *      │                  │  │                                          its fallback due now)
  *      │                  │  └──a fallback whose inbox item was read──► skipped (reason in last_error)
+ *      ├──released────────┤   (never sent: it waited in a worker's reserve until too little of
+ *      │                  │    its lease was left; due again at once, the attempt taken back)
  *      └──lease expired───┘   (the process died or hung mid-send; the row is claimed again)
  *   failed ──operator retry──► pending (attempts reset)
  *
@@ -38,6 +40,7 @@ import {
   claimDue,
   type DeliveryRow,
   markFailed,
+  markReleased,
   markRetry,
   markSent,
   markSkipped,
@@ -72,12 +75,18 @@ export type SendOutcome =
       ok: false;
       /** Not sent, and not to be: a fallback whose inbox item was read in time. Why, in words. */
       skipped: string;
+    }
+  | {
+      delivery: ClaimedDelivery;
+      ok: false;
+      /** Not sent, not attempted: handed back to the queue (see the state comment). */
+      released: true;
     };
 
 /** What the queue made of an outcome, for metrics and wake-up timers. */
 export interface RecordedOutcome {
   delivery: ClaimedDelivery;
-  result: 'sent' | 'retry' | 'failed' | 'skipped';
+  result: 'sent' | 'retry' | 'failed' | 'skipped' | 'released';
   /** When a retried delivery is due again. */
   nextAttemptAt?: number;
   /** The `delivery.failed` event recorded with a final failure. */
@@ -156,8 +165,15 @@ async function recordIn(
   const now = ctx.clock.now();
   const recorded: RecordedOutcome[] = [];
   const sentByLease = new Map<number, ClaimedDelivery[]>();
+  const releasedByLease = new Map<number, ClaimedDelivery[]>();
   const events: NewEvent[] = [];
   for (const o of outcomes) {
+    if ('released' in o) {
+      const group = releasedByLease.get(o.delivery.lease) ?? [];
+      group.push(o.delivery);
+      releasedByLease.set(o.delivery.lease, group);
+      continue;
+    }
     if ('skipped' in o) {
       const change = { reason: o.skipped, now };
       if (await markSkipped(tx, o.delivery.row.id, o.delivery.lease, change))
@@ -192,6 +208,17 @@ async function recordIn(
     const ids = group.map((d) => d.row.id);
     const changed = new Set(await markSent(tx, ids, lease, now));
     for (const d of group) if (changed.has(d.row.id)) recorded.push({ delivery: d, result: 'sent' });
+  }
+  for (const [lease, group] of releasedByLease) {
+    const changed = new Set(
+      await markReleased(
+        tx,
+        group.map((d) => d.row.id),
+        lease,
+        now,
+      ),
+    );
+    for (const d of group) if (changed.has(d.row.id)) recorded.push({ delivery: d, result: 'released' });
   }
   await insertEvents(tx, events, now);
   return recorded;

@@ -125,6 +125,37 @@ export async function markFailed(
   return Number(res.numUpdatedRows) > 0;
 }
 
+/**
+ * Claimed rows a worker gives back unsent (they waited in its reserve until too little of the
+ * lease was left for a send): due again at once, and the claim's attempt is taken back.
+ */
+export async function markReleased(
+  db: Executor,
+  ids: readonly string[],
+  lease: number,
+  now: number,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const part of chunks(ids)) {
+    const rows = await db
+      .updateTable('deliveries')
+      .set((eb) => ({
+        status: 'pending',
+        attempts: eb('attempts', '-', 1),
+        next_attempt_at: now,
+        lease_until: null,
+        updated_at: now,
+      }))
+      .where('id', 'in', part)
+      .where('status', '=', 'sending')
+      .where('lease_until', '=', lease)
+      .returning('id')
+      .execute();
+    for (const r of rows) changed.push(r.id);
+  }
+  return changed;
+}
+
 /** A fallback waiting for its inbox item (unless_read) whose item was read: not sent, not an attempt. */
 export async function markSkipped(
   db: Executor,

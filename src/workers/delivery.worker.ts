@@ -26,9 +26,13 @@ import { sendThroughChannel } from './channel-send.ts';
  * At most one step runs at a time; while it commits, finished sends gather for the next one, so
  * the busier the queue, the more work each commit carries.
  *
- * A reserved row waits at most one send timeout for a slot (every send in flight ends by then)
- * and then sends for at most another, so the reserve is kept only when the lease is longer
- * than two send timeouts; otherwise each claimed row starts at once and its lease covers one.
+ * A reserved row waits about one send timeout at most for a slot (every send in flight ends by
+ * then) and then sends for at most another, so the reserve is kept only when the lease is at
+ * least three send timeouts (one more for recording the outcome); otherwise each claimed row
+ * starts at once and its lease covers one send. A reserved row that still finds less than two
+ * send timeouts of its lease left when a slot frees (a starved process whose timers fire late)
+ * is released unsent instead: sending it could outlast the lease, and another worker would
+ * claim and send it again.
  *
  * States:
  * - idle: no outcomes to record and nothing claimable found since the last wake-up. A
@@ -76,7 +80,9 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
   const channels = createChannelCache(ctx, ctx.config.pollIntervalMs);
   /** Claimed rows waiting for a send slot; never more than `reserve`, and only while all slots are busy. */
   const ready: ClaimedDelivery[] = [];
-  const reserve = ctx.config.leaseMs > 2 * ctx.config.sendTimeoutMs ? workers : 0;
+  const reserve = ctx.config.leaseMs >= 3 * ctx.config.sendTimeoutMs ? workers : 0;
+  const tooLateToSend = (d: ClaimedDelivery) =>
+    reserve > 0 && d.lease - ctx.clock.now() < 2 * ctx.config.sendTimeoutMs;
   let inFlight = 0;
   let stepping = false;
   let stopping = false;
@@ -137,7 +143,11 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
   }
 
   function fillSlots(): void {
-    while (inFlight < workers && ready.length > 0) startSend(ready.shift()!);
+    while (inFlight < workers && ready.length > 0) {
+      const d = ready.shift()!;
+      if (tooLateToSend(d)) outcomes.push({ delivery: d, ok: false, released: true });
+      else startSend(d);
+    }
   }
 
   function startSend(d: ClaimedDelivery): void {
@@ -226,9 +236,12 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
     let earliestRetry = Number.POSITIVE_INFINITY;
     const events: string[] = [];
     let fallbacks = 0;
+    let released = 0;
     for (const r of recorded) {
       const channel = r.delivery.row.channel;
-      if (r.result === 'skipped') {
+      if (r.result === 'released') {
+        released++;
+      } else if (r.result === 'skipped') {
         metrics.countOutcome(channel, 'skipped');
       } else if (r.result === 'sent') {
         metrics.countOutcome(channel, 'sent');
@@ -247,8 +260,8 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       }
     }
     if (earliestRetry < retryAt) scheduleRetryWake(earliestRetry);
-    // Fallbacks of final failures are committed and due now.
-    if (fallbacks > 0) wakeDispatchers(ctx, fallbacks);
+    // Fallbacks of final failures, and released rows, are committed and due now.
+    if (fallbacks + released > 0) wakeDispatchers(ctx, fallbacks + released);
     // `delivery.failed` events are committed: whoever processes events may look now.
     if (events.length > 0) ctx.signals.eventsCommitted.emit({ count: events.length });
   }

@@ -95,11 +95,11 @@ export interface RecordedOutcome {
   fallbacks?: number;
 }
 
-async function claimIn(ctx: AppContext, tx: Tx, limit: number): Promise<ClaimedDelivery[]> {
+async function claimIn(ctx: AppContext, tx: Tx, limit: number, expired: boolean): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
   const now = ctx.clock.now();
   const leaseUntil = now + ctx.config.leaseMs;
-  const rows = await claimDue(tx, ctx.store.kind, { limit, now, leaseUntil });
+  const rows = await claimDue(tx, ctx.store.kind, { limit, now, leaseUntil, expired });
   return rows.map((row) => ({
     row,
     lease: leaseUntil,
@@ -133,8 +133,9 @@ function failedEvent(d: ClaimedDelivery, error: string, now: number): NewEvent {
 
 /**
  * One step of a worker: records the outcomes of finished sends, then leases up to `claim` due
- * deliveries, in one transaction, so each step costs one commit (one fsync on SQLite, which
- * blocks the process while it runs; fewer, fuller commits are what makes throughput).
+ * deliveries, in one transaction, so each step costs one commit (one fsync on SQLite; fewer,
+ * fuller commits are what makes throughput). `expired: false` leaves rows whose lease ran out
+ * for a later claim (one statement fewer).
  *
  * Sent rows are one UPDATE per lease; retried and failed rows one each (they carry their own
  * error and time), plus a `delivery.failed` event per final failure. Outcomes whose lease was
@@ -145,11 +146,12 @@ export async function settleAndClaim(
   outcomes: readonly SendOutcome[],
   claim: number,
   random: () => number = Math.random,
+  opts: { expired?: boolean } = {},
 ): Promise<{ recorded: RecordedOutcome[]; claimed: ClaimedDelivery[] }> {
   if (outcomes.length === 0 && claim <= 0) return { recorded: [], claimed: [] };
   return ctx.store.writer.run(async (tx) => {
     const recorded = await recordIn(ctx, tx, outcomes, random);
-    const claimed = await claimIn(ctx, tx, claim);
+    const claimed = await claimIn(ctx, tx, claim, opts.expired ?? true);
     return { recorded, claimed };
   });
 }

@@ -26,12 +26,12 @@ export async function insertDeliveries(db: Executor, rows: readonly NewDeliveryR
  * time has come, oldest first. One UPDATE … RETURNING per status, because each is then a plain
  * range on the (status, next_attempt_at) index; `status in (…) order by` would sort every due
  * row on each claim. On PostgreSQL, `SKIP LOCKED` lets several processes claim side by side
- * without waiting on or double-claiming each other's rows.
+ * without waiting on or double-claiming each other's rows. `expired: false` skips the first.
  */
 export async function claimDue(
   db: Executor,
   kind: StoreKind,
-  opts: { limit: number; now: number; leaseUntil: number },
+  opts: { limit: number; now: number; leaseUntil: number; expired?: boolean },
 ): Promise<DeliveryRow[]> {
   const claim = async (status: 'pending' | 'sending', limit: number) => {
     let due = db
@@ -56,7 +56,7 @@ export async function claimDue(
       .returningAll()
       .execute();
   };
-  const expired = await claim('sending', opts.limit);
+  const expired = opts.expired === false ? [] : await claim('sending', opts.limit);
   if (expired.length >= opts.limit) return expired;
   return [...expired, ...(await claim('pending', opts.limit - expired.length))];
 }

@@ -21,18 +21,24 @@ import { sendThroughChannel } from './channel-send.ts';
  *
  * The loop runs in steps. One step is one transaction that records every outcome gathered
  * since the last step and claims as many due rows as there are free send slots, plus a reserve
- * of up to `workers` more that start the moment a send ends, without waiting for the next
+ * that start the moment a send ends, without waiting for the next
  * step's commit (with no reserve, every slot sat idle for a whole commit between two sends).
  * At most one step runs at a time; while it commits, finished sends gather for the next one, so
  * the busier the queue, the more work each commit carries.
  *
- * A reserved row waits about one send timeout at most for a slot (every send in flight ends by
- * then) and then sends for at most another, so the reserve is kept only when the lease is at
- * least three send timeouts (one more for recording the outcome); otherwise each claimed row
- * starts at once and its lease covers one send. A reserved row that still finds less than two
- * send timeouts of its lease left when a slot frees (a starved process whose timers fire late)
- * is released unsent instead: sending it could outlast the lease, and another worker would
- * claim and send it again.
+ * The reserve is `workers` rows for each whole send timeout the lease holds beyond two, at
+ * most two lots (so twice `workers` with the default 60 s lease and 10 s timeout): a reserved
+ * row waits about one send timeout per lot ahead of it for a slot (every send in flight ends by
+ * then), then sends for at most another, and one more is left for recording the outcome. With
+ * a lease shorter than three send timeouts there is no reserve and each claimed row starts at
+ * once. A reserved row that still finds less than two send timeouts
+ * of its lease left when a slot frees (a starved process whose timers fire late) is released
+ * unsent instead: sending it could outlast the lease, and another worker would claim and send
+ * it again.
+ *
+ * Rows whose lease expired (their worker died or hung) are looked for on the poll timer and on
+ * drains, not in the steps that follow each send: they are rare, and the check is one more
+ * statement per step.
  *
  * States:
  * - idle: no outcomes to record and nothing claimable found since the last wake-up. A
@@ -44,7 +50,7 @@ import { sendThroughChannel } from './channel-send.ts';
  * - paused: the `notifier_paused` setting is true (re-read on every poll, and taken at once
  *   from the `settingsChanged` signal of this process); steps record outcomes but claim
  *   nothing, so deliveries wait in the table and go out once it turns false. Rows already
- *   claimed (in flight or reserved, at most twice `workers`) are still sent.
+ *   claimed (in flight or reserved) are still sent.
  * - stopping: steps claim nothing; in-flight and reserved sends finish and their outcomes are
  *   recorded; nothing is released (a row claimed by a process that dies returns when its lease
  *   expires).
@@ -72,6 +78,8 @@ export interface DeliveryWorkerOptions {
 }
 
 const PAUSE_SETTING = 'notifier_paused';
+/** Most lots of `workers` rows a worker claims ahead of its free slots (see the reserve above). */
+const MAX_RESERVE_LOTS = 2;
 
 export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions): DeliveryWorker {
   const { workers } = opts;
@@ -80,11 +88,14 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
   const channels = createChannelCache(ctx, ctx.config.pollIntervalMs);
   /** Claimed rows waiting for a send slot; never more than `reserve`, and only while all slots are busy. */
   const ready: ClaimedDelivery[] = [];
-  const reserve = ctx.config.leaseMs >= 3 * ctx.config.sendTimeoutMs ? workers : 0;
+  const lots = Math.floor(ctx.config.leaseMs / ctx.config.sendTimeoutMs) - 2;
+  const reserve = Math.max(0, Math.min(MAX_RESERVE_LOTS, lots)) * workers;
   const tooLateToSend = (d: ClaimedDelivery) =>
     reserve > 0 && d.lease - ctx.clock.now() < 2 * ctx.config.sendTimeoutMs;
   let inFlight = 0;
   let stepping = false;
+  /** Whether the next claim also looks for expired leases (set by polls and drains). */
+  let checkExpired = true;
   let stopping = false;
   let paused = true; // until the first poll has read the setting
   /** Bumped by every wake-up; `drainedAt` is the wake-up after which a claim came back short. */
@@ -122,9 +133,11 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
     const batch = outcomes.splice(0);
     const seq = wakeSeq;
     const want = claimable();
+    const expired = checkExpired && want > 0;
+    if (expired) checkExpired = false;
     let claimed: ClaimedDelivery[] = [];
     try {
-      const result = await settleAndClaim(ctx, batch, want, opts.random);
+      const result = await settleAndClaim(ctx, batch, want, opts.random, { expired });
       claimed = result.claimed;
       observe(result.recorded);
       if (claimed.length < want && drainedAt < seq) drainedAt = seq;
@@ -288,6 +301,7 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
   let settingSeq = 0;
   function poll(): void {
     if (stopping) return;
+    checkExpired = true;
     if (polling) {
       pollAgain = true;
       return;

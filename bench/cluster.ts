@@ -393,7 +393,7 @@ async function ingestPhase(procs: Proc[], token: string, bucketId: string, secon
   figure('ingest req/s, one process', rate(sides.one).toFixed(0));
   figure(
     `ingest req/s, ${procs.length} processes`,
-    `${rate(sides.all).toFixed(0)} (${sides.all.byOrigin.map((n, o) => `${procs[o].name} ${n}`).join(', ')})`,
+    `${rate(sides.all).toFixed(0)} (requests answered: ${sides.all.byOrigin.map((n, o) => `${procs[o].name} ${n}`).join(', ')})`,
   );
   figure('ingest ratio, all/one', (rate(sides.all) / rate(sides.one)).toFixed(3));
   figure('ingest p99, one process', `${Math.max(...sides.one.p99).toFixed(1)} ms`);

@@ -100,11 +100,21 @@ async function claimIn(ctx: AppContext, tx: Tx, limit: number, expired: boolean)
   const now = ctx.clock.now();
   const leaseUntil = now + ctx.config.leaseMs;
   const rows = await claimDue(tx, ctx.store.kind, { limit, now, leaseUntil, expired });
+  // The rows of one plan share their content: parsed once per claim, and never changed after.
+  const contents = new Map<string, DeliveryContent>();
+  const contentOf = (text: string): DeliveryContent => {
+    let content = contents.get(text);
+    if (!content) {
+      content = JSON.parse(text) as DeliveryContent;
+      contents.set(text, content);
+    }
+    return content;
+  };
   return rows.map((row) => ({
     row,
     lease: leaseUntil,
     recipient: JSON.parse(row.recipient) as Recipient,
-    content: JSON.parse(row.content) as DeliveryContent,
+    content: contentOf(row.content),
   }));
 }
 

@@ -27,7 +27,7 @@ import { sendThroughChannel } from './channel-send.ts';
  * the busier the queue, the more work each commit carries.
  *
  * The reserve is `workers` rows for each whole send timeout the lease holds beyond two, at
- * most two lots (so twice `workers` with the default 60 s lease and 10 s timeout): a reserved
+ * most four lots (four times `workers` with the default 60 s lease and 10 s timeout): a reserved
  * row waits about one send timeout per lot ahead of it for a slot (every send in flight ends by
  * then), then sends for at most another, and one more is left for recording the outcome. With
  * a lease shorter than three send timeouts there is no reserve and each claimed row starts at
@@ -79,7 +79,7 @@ export interface DeliveryWorkerOptions {
 
 const PAUSE_SETTING = 'notifier_paused';
 /** Most lots of `workers` rows a worker claims ahead of its free slots (see the reserve above). */
-const MAX_RESERVE_LOTS = 2;
+const MAX_RESERVE_LOTS = 4;
 
 export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions): DeliveryWorker {
   const { workers } = opts;
@@ -250,20 +250,26 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
     const events: string[] = [];
     let fallbacks = 0;
     let released = 0;
+    // Counted per channel and outcome, then added once each: a step records dozens.
+    const counts = new Map<string, number>();
+    const count = (channel: string, status: 'sent' | 'retried' | 'failed' | 'skipped') => {
+      const key = `${channel}\n${status}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    };
     for (const r of recorded) {
       const channel = r.delivery.row.channel;
       if (r.result === 'released') {
         released++;
       } else if (r.result === 'skipped') {
-        metrics.countOutcome(channel, 'skipped');
+        count(channel, 'skipped');
       } else if (r.result === 'sent') {
-        metrics.countOutcome(channel, 'sent');
+        count(channel, 'sent');
         metrics.observeEnqueueToSend(channel, Math.max(0, now - r.delivery.row.created_at) / 1000);
       } else if (r.result === 'retry') {
-        metrics.countOutcome(channel, 'retried');
+        count(channel, 'retried');
         earliestRetry = Math.min(earliestRetry, r.nextAttemptAt ?? now);
       } else {
-        metrics.countOutcome(channel, 'failed');
+        count(channel, 'failed');
         if (r.eventId) events.push(r.eventId);
         fallbacks += r.fallbacks ?? 0;
         log.warn(
@@ -271,6 +277,10 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
           'delivery failed for good',
         );
       }
+    }
+    for (const [key, n] of counts) {
+      const [channel, status] = key.split('\n') as [string, 'sent' | 'retried' | 'failed' | 'skipped'];
+      metrics.countOutcome(channel, status, n);
     }
     if (earliestRetry < retryAt) scheduleRetryWake(earliestRetry);
     // Fallbacks of final failures, and released rows, are committed and due now.

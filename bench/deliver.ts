@@ -301,7 +301,7 @@ async function main(): Promise<void> {
     return n;
   };
   const opts = {
-    count: num('--count', process.env.BENCH_COUNT, 5_000),
+    count: num('--count', process.env.BENCH_COUNT, 10_000),
     rounds: num('--rounds', undefined, 3),
     workers: num('--workers', process.env.HERALD_WORKERS, 64),
     idle: num('--idle', undefined, 200),

@@ -21,20 +21,19 @@ import { sendThroughChannel } from './channel-send.ts';
  *
  * The loop runs in steps. One step is one transaction that records every outcome gathered
  * since the last step and claims as many due rows as there are free send slots, plus a reserve
- * that start the moment a send ends, without waiting for the next
- * step's commit (with no reserve, every slot sat idle for a whole commit between two sends).
- * At most one step runs at a time; while it commits, finished sends gather for the next one, so
- * the busier the queue, the more work each commit carries.
+ * of rows that start the moment a send ends instead of waiting for the next step to commit
+ * (without it, every slot sat idle for a whole commit between two sends). At most one step runs
+ * at a time; while it commits, finished sends gather for the next one, so the busier the queue,
+ * the more work each commit carries.
  *
- * The reserve is `workers` rows for each whole send timeout the lease holds beyond two, at
- * most four lots (four times `workers` with the default 60 s lease and 10 s timeout): a reserved
- * row waits about one send timeout per lot ahead of it for a slot (every send in flight ends by
- * then), then sends for at most another, and one more is left for recording the outcome. With
- * a lease shorter than three send timeouts there is no reserve and each claimed row starts at
- * once. A reserved row that still finds less than two send timeouts
- * of its lease left when a slot frees (a starved process whose timers fire late) is released
- * unsent instead: sending it could outlast the lease, and another worker would claim and send
- * it again.
+ * The reserve is one lot of `workers` rows for each whole send timeout the lease holds beyond
+ * two, at most four lots (four with the default 60 s lease and 10 s timeout). A reserved row
+ * waits about one send timeout per lot ahead of it for a slot (every send in flight ends by
+ * then), sends for at most another, and one more is left for recording the outcome. With a
+ * lease shorter than three send timeouts there is no reserve: each claimed row starts at once.
+ * A reserved row that still finds less than two send timeouts of its lease left when a slot
+ * frees (a starved process whose timers fire late) is released unsent instead: sending it could
+ * outlast the lease, and another worker would claim and send it again.
  *
  * Rows whose lease expired (their worker died or hung) are looked for on the poll timer and on
  * drains, not in the steps that follow each send: they are rare, and the check is one more

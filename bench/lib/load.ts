@@ -3,11 +3,15 @@
  * server's: reads one job as JSON on stdin, opens `connections` keep-alive connections to
  * `origin`, sends the same request on each in a loop for `durationMs`, then prints one JSON line
  * with the request count, the statuses, latency percentiles, elapsed time and its own CPU.
+ * With `origins` (several servers, no balancer in front), the connections are dealt out over
+ * them in turn and the result also counts the requests answered by each.
  */
 import { Pool } from 'undici';
 
 export interface LoadJob {
   origin: string;
+  /** Servers to spread the connections over instead of `origin` alone. */
+  origins?: string[];
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
@@ -25,6 +29,8 @@ export interface LoadResult {
   elapsedMs: number;
   /** CPU (user + system) of the load generator itself. */
   cpuMs: number;
+  /** Requests answered per origin, in the order of `origins` (only when the job had them). */
+  byOrigin?: number[];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -39,13 +45,21 @@ async function readJob(): Promise<LoadJob> {
 }
 
 const job = await readJob();
-const pool = new Pool(job.origin, { connections: job.connections, pipelining: 1 });
+const origins = job.origins ?? [job.origin];
+/** Connection i goes to origin i mod n; each origin's pool gets as many connections as it has loops. */
+const share = (o: number) =>
+  Math.floor(job.connections / origins.length) + (o < job.connections % origins.length ? 1 : 0);
+const pools = origins.map(
+  (origin, o) => new Pool(origin, { connections: Math.max(1, share(o)), pipelining: 1 }),
+);
+const answered = origins.map(() => 0);
 const statuses: Record<string, number> = {};
 const latencies: number[] = [];
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const deadline = started + job.durationMs;
-const loop = async () => {
+const loop = async (o: number) => {
+  const pool = pools[o];
   while (performance.now() < deadline) {
     const t0 = performance.now();
     try {
@@ -57,6 +71,7 @@ const loop = async () => {
       });
       await res.body.text();
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+      answered[o]++;
     } catch {
       statuses.error = (statuses.error ?? 0) + 1;
       continue;
@@ -64,10 +79,10 @@ const loop = async () => {
     latencies.push(performance.now() - t0);
   }
 };
-await Promise.all(Array.from({ length: job.connections }, loop));
+await Promise.all(Array.from({ length: job.connections }, (_, i) => loop(i % origins.length)));
 const elapsedMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
-await pool.close();
+await Promise.all(pools.map((p) => p.close()));
 latencies.sort((a, b) => a - b);
 const result: LoadResult = {
   requests: latencies.length,
@@ -76,5 +91,6 @@ const result: LoadResult = {
   p99Ms: percentile(latencies, 99),
   elapsedMs,
   cpuMs: (cpu.user + cpu.system) / 1000,
+  ...(job.origins ? { byOrigin: answered } : {}),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -180,8 +180,17 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
 
 let guardedAgent: Agent | undefined;
 
-/** undici, loaded on the first outbound call: a server that never sends out does not carry it. */
-export const loadUndici = () => import('undici');
+let undici: Promise<typeof import('undici')> | undefined;
+
+/**
+ * undici, loaded on the first outbound call: a server that never sends out does not carry it.
+ * The promise is kept: each `import()` of a package name runs the module resolver again, which
+ * under load was a tenth of the delivery engine's time (more with a loader hook such as tsx).
+ */
+export const loadUndici = (): Promise<typeof import('undici')> => {
+  undici ??= import('undici');
+  return undici;
+};
 
 /** The undici dispatcher to send with: one that re-checks addresses when private networks are refused. */
 export async function outboundDispatcher(allowPrivate: boolean): Promise<Dispatcher | undefined> {

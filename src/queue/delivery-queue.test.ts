@@ -181,4 +181,30 @@ describe('delivery queue', () => {
     }
     expect(claimed!.row.attempts).toBe(MAX_ATTEMPTS + 1);
   });
+
+  it('puts a released delivery back in the queue at once without counting its attempt', async () => {
+    const id = await enqueueOne();
+    const [claimed] = await claim();
+    clock.advance(1_000);
+    const { recorded, claimed: again } = await settleAndClaim(
+      ctx,
+      [{ delivery: claimed, ok: false, released: true }],
+      10,
+      HALF,
+    );
+    expect(recorded.map((r) => r.result)).toEqual(['released']);
+    // Due at once: the same step claims it again, as its first attempt.
+    expect(again.map((d) => d.row.id)).toEqual([id]);
+    expect(await row(id)).toMatchObject({ status: 'sending', attempts: 1, last_error: null });
+  });
+
+  it('ignores a release under a lease that was lost', async () => {
+    const id = await enqueueOne();
+    const [stale] = await claim();
+    clock.advance(LEASE_MS);
+    const [current] = await claim();
+    const { recorded } = await settleAndClaim(ctx, [{ delivery: stale, ok: false, released: true }], 0, HALF);
+    expect(recorded).toEqual([]);
+    expect(await row(id)).toMatchObject({ status: 'sending', attempts: 2, lease_until: current.lease });
+  });
 });

@@ -9,6 +9,8 @@
  *      │                  │  │                                          `delivery.failed` recorded,
  *      │                  │  │                                          its fallback due now)
  *      │                  │  └──a fallback whose inbox item was read──► skipped (reason in last_error)
+ *      ├──released────────┤   (never sent: it waited in a worker's reserve until too little of
+ *      │                  │    its lease was left; due again at once, the attempt taken back)
  *      └──lease expired───┘   (the process died or hung mid-send; the row is claimed again)
  *   failed ──operator retry──► pending (attempts reset)
  *
@@ -38,6 +40,7 @@ import {
   claimDue,
   type DeliveryRow,
   markFailed,
+  markReleased,
   markRetry,
   markSent,
   markSkipped,
@@ -72,12 +75,18 @@ export type SendOutcome =
       ok: false;
       /** Not sent, and not to be: a fallback whose inbox item was read in time. Why, in words. */
       skipped: string;
+    }
+  | {
+      delivery: ClaimedDelivery;
+      ok: false;
+      /** Not sent, not attempted: handed back to the queue (see the state comment). */
+      released: true;
     };
 
 /** What the queue made of an outcome, for metrics and wake-up timers. */
 export interface RecordedOutcome {
   delivery: ClaimedDelivery;
-  result: 'sent' | 'retry' | 'failed' | 'skipped';
+  result: 'sent' | 'retry' | 'failed' | 'skipped' | 'released';
   /** When a retried delivery is due again. */
   nextAttemptAt?: number;
   /** The `delivery.failed` event recorded with a final failure. */
@@ -86,16 +95,26 @@ export interface RecordedOutcome {
   fallbacks?: number;
 }
 
-async function claimIn(ctx: AppContext, tx: Tx, limit: number): Promise<ClaimedDelivery[]> {
+async function claimIn(ctx: AppContext, tx: Tx, limit: number, expired: boolean): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
   const now = ctx.clock.now();
   const leaseUntil = now + ctx.config.leaseMs;
-  const rows = await claimDue(tx, ctx.store.kind, { limit, now, leaseUntil });
+  const rows = await claimDue(tx, ctx.store.kind, { limit, now, leaseUntil, expired });
+  // The rows of one plan share their content: parsed once per claim, and never changed after.
+  const contents = new Map<string, DeliveryContent>();
+  const contentOf = (text: string): DeliveryContent => {
+    let content = contents.get(text);
+    if (!content) {
+      content = JSON.parse(text) as DeliveryContent;
+      contents.set(text, content);
+    }
+    return content;
+  };
   return rows.map((row) => ({
     row,
     lease: leaseUntil,
     recipient: JSON.parse(row.recipient) as Recipient,
-    content: JSON.parse(row.content) as DeliveryContent,
+    content: contentOf(row.content),
   }));
 }
 
@@ -124,8 +143,9 @@ function failedEvent(d: ClaimedDelivery, error: string, now: number): NewEvent {
 
 /**
  * One step of a worker: records the outcomes of finished sends, then leases up to `claim` due
- * deliveries, in one transaction, so each step costs one commit (one fsync on SQLite, which
- * blocks the process while it runs; fewer, fuller commits are what makes throughput).
+ * deliveries, in one transaction, so each step costs one commit (one fsync on SQLite; fewer,
+ * fuller commits are what makes throughput). `expired: false` leaves rows whose lease ran out
+ * for a later claim (one statement fewer).
  *
  * Sent rows are one UPDATE per lease; retried and failed rows one each (they carry their own
  * error and time), plus a `delivery.failed` event per final failure. Outcomes whose lease was
@@ -136,11 +156,12 @@ export async function settleAndClaim(
   outcomes: readonly SendOutcome[],
   claim: number,
   random: () => number = Math.random,
+  opts: { expired?: boolean } = {},
 ): Promise<{ recorded: RecordedOutcome[]; claimed: ClaimedDelivery[] }> {
   if (outcomes.length === 0 && claim <= 0) return { recorded: [], claimed: [] };
   return ctx.store.writer.run(async (tx) => {
     const recorded = await recordIn(ctx, tx, outcomes, random);
-    const claimed = await claimIn(ctx, tx, claim);
+    const claimed = await claimIn(ctx, tx, claim, opts.expired ?? true);
     return { recorded, claimed };
   });
 }
@@ -156,8 +177,15 @@ async function recordIn(
   const now = ctx.clock.now();
   const recorded: RecordedOutcome[] = [];
   const sentByLease = new Map<number, ClaimedDelivery[]>();
+  const releasedByLease = new Map<number, ClaimedDelivery[]>();
   const events: NewEvent[] = [];
   for (const o of outcomes) {
+    if ('released' in o) {
+      const group = releasedByLease.get(o.delivery.lease) ?? [];
+      group.push(o.delivery);
+      releasedByLease.set(o.delivery.lease, group);
+      continue;
+    }
     if ('skipped' in o) {
       const change = { reason: o.skipped, now };
       if (await markSkipped(tx, o.delivery.row.id, o.delivery.lease, change))
@@ -192,6 +220,17 @@ async function recordIn(
     const ids = group.map((d) => d.row.id);
     const changed = new Set(await markSent(tx, ids, lease, now));
     for (const d of group) if (changed.has(d.row.id)) recorded.push({ delivery: d, result: 'sent' });
+  }
+  for (const [lease, group] of releasedByLease) {
+    const changed = new Set(
+      await markReleased(
+        tx,
+        group.map((d) => d.row.id),
+        lease,
+        now,
+      ),
+    );
+    for (const d of group) if (changed.has(d.row.id)) recorded.push({ delivery: d, result: 'released' });
   }
   await insertEvents(tx, events, now);
   return recorded;

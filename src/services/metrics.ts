@@ -10,8 +10,8 @@ import type { Store } from '../store/store.ts';
  * read at scrape time, the queue from the database so it is the same from every process.
  */
 export interface Metrics {
-  /** One delivery outcome recorded: status is sent, retried, failed or skipped (a fallback read in time). */
-  countOutcome(channel: string, status: 'sent' | 'retried' | 'failed' | 'skipped'): void;
+  /** Delivery outcomes recorded (`count`, default 1): status is sent, retried, failed or skipped (a fallback read in time). */
+  countOutcome(channel: string, status: 'sent' | 'retried' | 'failed' | 'skipped', count?: number): void;
   observeSend(channel: string, seconds: number): void;
   observeEnqueueToSend(channel: string, seconds: number): void;
   /** `route` is the route's pattern (`/api/v1/messages/:id`), never the raw URL, so series stay few. */
@@ -86,7 +86,7 @@ export function createMetrics(sources: { store: Store; hub: Hub }): Metrics {
   });
 
   return {
-    countOutcome: (channel, status) => outcomes.inc({ channel, status }),
+    countOutcome: (channel, status, count = 1) => outcomes.inc({ channel, status }, count),
     observeSend: (channel, seconds) => send.observe({ channel }, seconds),
     observeEnqueueToSend: (channel, seconds) => latency.observe({ channel }, seconds),
     observeHttpRequest: (method, route, statusCode, seconds) =>

@@ -26,12 +26,12 @@ export async function insertDeliveries(db: Executor, rows: readonly NewDeliveryR
  * time has come, oldest first. One UPDATE … RETURNING per status, because each is then a plain
  * range on the (status, next_attempt_at) index; `status in (…) order by` would sort every due
  * row on each claim. On PostgreSQL, `SKIP LOCKED` lets several processes claim side by side
- * without waiting on or double-claiming each other's rows.
+ * without waiting on or double-claiming each other's rows. `expired: false` skips the first.
  */
 export async function claimDue(
   db: Executor,
   kind: StoreKind,
-  opts: { limit: number; now: number; leaseUntil: number },
+  opts: { limit: number; now: number; leaseUntil: number; expired?: boolean },
 ): Promise<DeliveryRow[]> {
   const claim = async (status: 'pending' | 'sending', limit: number) => {
     let due = db
@@ -56,7 +56,7 @@ export async function claimDue(
       .returningAll()
       .execute();
   };
-  const expired = await claim('sending', opts.limit);
+  const expired = opts.expired === false ? [] : await claim('sending', opts.limit);
   if (expired.length >= opts.limit) return expired;
   return [...expired, ...(await claim('pending', opts.limit - expired.length))];
 }
@@ -123,6 +123,37 @@ export async function markFailed(
     .where('lease_until', '=', lease)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
+}
+
+/**
+ * Claimed rows a worker gives back unsent (they waited in its reserve until too little of the
+ * lease was left for a send): due again at once, and the claim's attempt is taken back.
+ */
+export async function markReleased(
+  db: Executor,
+  ids: readonly string[],
+  lease: number,
+  now: number,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const part of chunks(ids)) {
+    const rows = await db
+      .updateTable('deliveries')
+      .set((eb) => ({
+        status: 'pending',
+        attempts: eb('attempts', '-', 1),
+        next_attempt_at: now,
+        lease_until: null,
+        updated_at: now,
+      }))
+      .where('id', 'in', part)
+      .where('status', '=', 'sending')
+      .where('lease_until', '=', lease)
+      .returning('id')
+      .execute();
+    for (const r of rows) changed.push(r.id);
+  }
+  return changed;
 }
 
 /** A fallback waiting for its inbox item (unless_read) whose item was read: not sent, not an attempt. */

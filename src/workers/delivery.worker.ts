@@ -20,22 +20,39 @@ import { sendThroughChannel } from './channel-send.ts';
  * adapters with at most `workers` sends in flight, and records the outcomes.
  *
  * The loop runs in steps. One step is one transaction that records every outcome gathered
- * since the last step and claims as many due rows as there are free send slots (so a claimed
- * row starts sending at once and its lease only has to cover one send). At most one step runs
- * at a time; while it commits, finished sends gather for the next one, so the busier the
- * queue, the more work each commit carries.
+ * since the last step and claims as many due rows as there are free send slots, plus a reserve
+ * of rows that start the moment a send ends instead of waiting for the next step to commit
+ * (without it, every slot sat idle for a whole commit between two sends). At most one step runs
+ * at a time; while it commits, finished sends gather for the next one, so the busier the queue,
+ * the more work each commit carries.
+ *
+ * The reserve is one lot of `workers` rows for each whole send timeout the lease holds beyond
+ * two, at most four lots (four with the default 60 s lease and 10 s timeout). A reserved row
+ * waits about one send timeout per lot ahead of it for a slot (every send in flight ends by
+ * then), sends for at most another, and one more is left for recording the outcome. With a
+ * lease shorter than three send timeouts there is no reserve: each claimed row starts at once.
+ * A reserved row that still finds less than two send timeouts of its lease left when a slot
+ * frees (a starved process whose timers fire late) is released unsent instead: sending it could
+ * outlast the lease, and another worker would claim and send it again.
+ *
+ * Rows whose lease expired (their worker died or hung) are looked for on the poll timer and on
+ * drains, not in the steps that follow each send: they are rare, and the check is one more
+ * statement per step.
  *
  * States:
  * - idle: no outcomes to record and nothing claimable found since the last wake-up. A
  *   wake-up is the `deliveriesCommitted` signal, the poll timer, or the timer set for the
  *   earliest retry this process scheduled.
  * - stepping: one step in its transaction.
- * - sending: sends in flight; each one that ends queues its outcome and asks for a step.
+ * - sending: sends in flight; each one that ends queues its outcome, starts the next reserved
+ *   row if there is one, and asks for a step.
  * - paused: the `notifier_paused` setting is true (re-read on every poll, and taken at once
  *   from the `settingsChanged` signal of this process); steps record outcomes but claim
- *   nothing, so deliveries wait in the table and go out once it turns false.
- * - stopping: steps claim nothing; in-flight sends finish and their outcomes are recorded;
- *   nothing is released (a row claimed by a process that dies returns when its lease expires).
+ *   nothing, so deliveries wait in the table and go out once it turns false. Rows already
+ *   claimed (in flight or reserved) are still sent.
+ * - stopping: steps claim nothing; in-flight and reserved sends finish and their outcomes are
+ *   recorded; nothing is released (a row claimed by a process that dies returns when its lease
+ *   expires).
  *
  * `drain()` polls and wakes, then waits for idle (or paused) with nothing in flight: tests use it
  * to know that nothing more will be sent now, instead of sleeping.
@@ -60,14 +77,24 @@ export interface DeliveryWorkerOptions {
 }
 
 const PAUSE_SETTING = 'notifier_paused';
+/** Most lots of `workers` rows a worker claims ahead of its free slots (see the reserve above). */
+const MAX_RESERVE_LOTS = 4;
 
 export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions): DeliveryWorker {
   const { workers } = opts;
   const log = ctx.log.child({ component: 'delivery-worker' });
   const metrics = ctx.metrics;
   const channels = createChannelCache(ctx, ctx.config.pollIntervalMs);
+  /** Claimed rows waiting for a send slot; never more than `reserve`, and only while all slots are busy. */
+  const ready: ClaimedDelivery[] = [];
+  const lots = Math.floor(ctx.config.leaseMs / ctx.config.sendTimeoutMs) - 2;
+  const reserve = Math.max(0, Math.min(MAX_RESERVE_LOTS, lots)) * workers;
+  const tooLateToSend = (d: ClaimedDelivery) =>
+    reserve > 0 && d.lease - ctx.clock.now() < 2 * ctx.config.sendTimeoutMs;
   let inFlight = 0;
   let stepping = false;
+  /** Whether the next claim also looks for expired leases (set by polls and drains). */
+  let checkExpired = true;
   let stopping = false;
   let paused = true; // until the first poll has read the setting
   /** Bumped by every wake-up; `drainedAt` is the wake-up after which a claim came back short. */
@@ -83,7 +110,8 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
   /** Resolved when, on top of that, nothing claimable is left and no poll is reading (drain). */
   let drainWaiters: Array<() => void> = [];
 
-  const claimable = () => (stopping || paused || drainedAt === wakeSeq ? 0 : workers - inFlight);
+  const claimable = () =>
+    stopping || paused || drainedAt === wakeSeq ? 0 : workers + reserve - inFlight - ready.length;
 
   function wake(): void {
     wakeSeq++;
@@ -104,9 +132,11 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
     const batch = outcomes.splice(0);
     const seq = wakeSeq;
     const want = claimable();
+    const expired = checkExpired && want > 0;
+    if (expired) checkExpired = false;
     let claimed: ClaimedDelivery[] = [];
     try {
-      const result = await settleAndClaim(ctx, batch, want, opts.random);
+      const result = await settleAndClaim(ctx, batch, want, opts.random, { expired });
       claimed = result.claimed;
       observe(result.recorded);
       if (claimed.length < want && drainedAt < seq) drainedAt = seq;
@@ -118,9 +148,18 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       );
       drainedAt = seq;
     }
-    for (const d of claimed) startSend(d);
+    ready.push(...claimed);
+    fillSlots();
     stepping = false;
     step();
+  }
+
+  function fillSlots(): void {
+    while (inFlight < workers && ready.length > 0) {
+      const d = ready.shift()!;
+      if (tooLateToSend(d)) outcomes.push({ delivery: d, ok: false, released: true });
+      else startSend(d);
+    }
   }
 
   function startSend(d: ClaimedDelivery): void {
@@ -130,6 +169,7 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
       .then((outcome) => {
         inFlight--;
         outcomes.push(outcome);
+        fillSlots();
         step();
       });
   }
@@ -208,18 +248,27 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
     let earliestRetry = Number.POSITIVE_INFINITY;
     const events: string[] = [];
     let fallbacks = 0;
+    let released = 0;
+    // Counted per channel and outcome, then added once each: a step records dozens.
+    const counts = new Map<string, number>();
+    const count = (channel: string, status: 'sent' | 'retried' | 'failed' | 'skipped') => {
+      const key = `${channel}\n${status}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    };
     for (const r of recorded) {
       const channel = r.delivery.row.channel;
-      if (r.result === 'skipped') {
-        metrics.countOutcome(channel, 'skipped');
+      if (r.result === 'released') {
+        released++;
+      } else if (r.result === 'skipped') {
+        count(channel, 'skipped');
       } else if (r.result === 'sent') {
-        metrics.countOutcome(channel, 'sent');
+        count(channel, 'sent');
         metrics.observeEnqueueToSend(channel, Math.max(0, now - r.delivery.row.created_at) / 1000);
       } else if (r.result === 'retry') {
-        metrics.countOutcome(channel, 'retried');
+        count(channel, 'retried');
         earliestRetry = Math.min(earliestRetry, r.nextAttemptAt ?? now);
       } else {
-        metrics.countOutcome(channel, 'failed');
+        count(channel, 'failed');
         if (r.eventId) events.push(r.eventId);
         fallbacks += r.fallbacks ?? 0;
         log.warn(
@@ -228,9 +277,13 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
         );
       }
     }
+    for (const [key, n] of counts) {
+      const [channel, status] = key.split('\n') as [string, 'sent' | 'retried' | 'failed' | 'skipped'];
+      metrics.countOutcome(channel, status, n);
+    }
     if (earliestRetry < retryAt) scheduleRetryWake(earliestRetry);
-    // Fallbacks of final failures are committed and due now.
-    if (fallbacks > 0) wakeDispatchers(ctx, fallbacks);
+    // Fallbacks of final failures, and released rows, are committed and due now.
+    if (fallbacks + released > 0) wakeDispatchers(ctx, fallbacks + released);
     // `delivery.failed` events are committed: whoever processes events may look now.
     if (events.length > 0) ctx.signals.eventsCommitted.emit({ count: events.length });
   }
@@ -257,6 +310,7 @@ export function startDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions
   let settingSeq = 0;
   function poll(): void {
     if (stopping) return;
+    checkExpired = true;
     if (polling) {
       pollAgain = true;
       return;

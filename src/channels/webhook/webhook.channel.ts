@@ -126,7 +126,7 @@ export const webhookChannel: Channel<WebhookConfig> = {
     const answer = await sendHttp(ctx, {
       url: config.url,
       method: config.method,
-      label: receiverLabel('webhook', config.url),
+      label: () => receiverLabel('webhook', config.url),
       body,
       headers: {
         'user-agent': 'Herald-Webhook/1',

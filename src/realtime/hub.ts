@@ -31,6 +31,11 @@ export interface HubEvent {
   userId: string;
   notificationId: string;
   kind: 'created' | 'updated';
+  /**
+   * In this process only: what the publisher already read for the event, handed to sinks with
+   * it (services/inbox-frames.ts). Never crosses processes; a sink that does not know it reads.
+   */
+  readonly attached?: unknown;
 }
 
 /**

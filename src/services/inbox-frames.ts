@@ -9,6 +9,7 @@ import {
   getWatchItemsByIds,
   getWatchMessages,
   joinWatchRow,
+  type WatchItemRow,
 } from '../store/inbox-watch.repository.ts';
 
 /**
@@ -18,9 +19,9 @@ import {
  * A bucket message to 10k users wakes 10k watchers at once. Its commit announces one fan-out
  * (a message id, not 10k ids); `announce` reads, in one statement each, the items of the
  * watched users it reached, the message they share and their unread counts (one grouped
- * query), and publishes one `created` event per item with that data attached, so a watcher
- * reads nothing of its own (and the message's part of the frame is encoded once, see
- * FrameData.shared). Events that name their items (a message to named users, a
+ * query; per EXPAND_CHUNK watched users past 10k), and publishes one `created` event per item
+ * with that data attached, so a watcher reads nothing of its own (and the message's part of
+ * the frame is encoded once, see FrameData.shared). Events that name their items (a message to named users, a
  * released pause) go to the hub as they are; a watcher they wake asks `frameData`, which
  * answers every watcher asking in the same turn from one read of the items, one of their
  * messages and one grouped count.
@@ -53,8 +54,25 @@ export interface FrameData {
 
 /** Hub events published per turn of the event loop. */
 export const PUBLISH_SLICE = 500;
+/**
+ * Watched users whose items of one fan-out are read in one statement, and counted in one. Up
+ * to this many watchers a fan-out costs those two reads (and one of its message); past it, two
+ * per chunk, with a turn of the event loop between chunks so no read holds it for long.
+ */
+export const EXPAND_CHUNK = 10_000;
 /** Data read with a fan-out is used for events delivered within this long; later ones read afresh. */
 const ATTACHED_FRESH_MS = 1_000;
+
+/** Frame data read with a fan-out, riding on its hub event (`HubEvent.attached`). */
+class AttachedFrame implements FrameData {
+  constructor(
+    readonly row: InboxRow,
+    readonly unread: number,
+    readonly shared: Map<string, string>,
+    /** When it was read (clock ms). */
+    readonly at: number,
+  ) {}
+}
 
 interface Pending {
   userId: string;
@@ -78,8 +96,6 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
   const { db, kind, hub } = opts;
   const clock = opts.clock ?? systemClock;
   const onError = opts.onError ?? (() => {});
-  // Data read with a fan-out, riding on the event objects the hub hands to each sink.
-  const attached = new WeakMap<HubEvent, FrameData & { at: number }>();
 
   // --- publishing, in order, PUBLISH_SLICE events per turn
   const outbox: HubEvent[] = [];
@@ -111,36 +127,48 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
     }
   }
 
-  async function expand(f: FanOutEvent): Promise<HubEvent[]> {
+  /** Reads a fan-out's items for the watched users it reached and publishes them. */
+  async function expand(f: FanOutEvent): Promise<void> {
     const watched = hub.watchedUserIds();
-    if (watched.length === 0 || f.reached === 0) return [];
+    if (watched.length === 0 || f.reached === 0) return;
     const executor = db();
-    // Read whichever side is smaller: the fan-out's items, or the watched users' items of it.
-    const items =
-      f.reached <= watched.length
-        ? (await getFanOutItems(executor, kind, f, null)).filter((i) => hub.subscriberCount(i.user_id) > 0)
-        : await getFanOutItems(executor, kind, f, watched);
-    if (items.length === 0) return [];
     const message = (await getWatchMessages(executor, kind, [f.messageId])).get(f.messageId);
-    if (!message) return [];
-    const now = clock.now();
+    if (!message) return;
     const shared = new Map<string, string>();
-    const unread = await countUnreadByUser(
-      executor,
-      kind,
-      items.map((i) => i.user_id),
-      now,
-    );
-    return items.map((item) => {
-      const event: HubEvent = { userId: item.user_id, notificationId: item.id, kind: 'created' };
-      attached.set(event, {
-        row: joinWatchRow(item, message),
-        unread: unread.get(item.user_id) ?? 0,
-        shared,
-        at: now,
-      });
-      return event;
-    });
+    const publishItems = async (items: WatchItemRow[]) => {
+      if (items.length === 0) return;
+      const now = clock.now();
+      const unread = await countUnreadByUser(
+        executor,
+        kind,
+        items.map((i) => i.user_id),
+        now,
+      );
+      publish(
+        items.map((item) => ({
+          userId: item.user_id,
+          notificationId: item.id,
+          kind: 'created',
+          attached: new AttachedFrame(
+            joinWatchRow(item, message),
+            unread.get(item.user_id) ?? 0,
+            shared,
+            now,
+          ),
+        })),
+      );
+    };
+    // Read whichever side is smaller: the fan-out's items, or the watched users' items of it.
+    if (f.reached <= Math.min(watched.length, EXPAND_CHUNK)) {
+      const items = await getFanOutItems(executor, kind, f, null);
+      await publishItems(items.filter((i) => hub.subscriberCount(i.user_id) > 0));
+      return;
+    }
+    for (let i = 0; i < watched.length; i += EXPAND_CHUNK) {
+      // Past the first chunk, let the event loop turn: each read runs on it (SQLite).
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      await publishItems(await getFanOutItems(executor, kind, f, watched.slice(i, i + EXPAND_CHUNK)));
+    }
   }
 
   // --- frame data for events that name their items, batched per turn
@@ -217,7 +245,7 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
         .then(async () => {
           for (const f of fanOuts) {
             try {
-              publish(await expand(f));
+              await expand(f);
             } catch (err) {
               onError(err);
             }
@@ -231,8 +259,13 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
     },
 
     frameData(userId, event) {
-      const pre = attached.get(event);
-      if (pre && pre.row?.user_id === userId && clock.now() - pre.at <= ATTACHED_FRESH_MS) return pre;
+      const pre = event.attached;
+      if (
+        pre instanceof AttachedFrame &&
+        pre.row.user_id === userId &&
+        clock.now() - pre.at <= ATTACHED_FRESH_MS
+      )
+        return pre;
       return load(userId, event.notificationId);
     },
   };

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { AccessTokenTable } from './access-token.table.ts';
 import type { Executor } from './database.ts';
 
@@ -50,8 +50,29 @@ export async function revokeAccessToken(
 }
 
 /** Writes the last-used times gathered since the previous flush, one statement per token. */
+/** Tokens updated per statement by touchAccessTokens. */
+const TOUCH_CHUNK = 500;
+
+/**
+ * Sets last-used times, TOUCH_CHUNK tokens per statement: 10k watchers connecting with 10k
+ * tokens were 10k statements, which held the writer for seconds.
+ */
 export async function touchAccessTokens(db: Executor, lastUsed: ReadonlyMap<string, number>): Promise<void> {
-  for (const [id, at] of lastUsed) {
-    await db.updateTable('access_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+  const all = [...lastUsed];
+  for (let i = 0; i < all.length; i += TOUCH_CHUNK) {
+    const part = all.slice(i, i + TOUCH_CHUNK);
+    const at = sql<number>`case ${sql.join(
+      part.map(([id, t]) => sql`when ${sql.ref('id')} = ${id} then cast(${t} as bigint)`),
+      sql` `,
+    )} end`;
+    await db
+      .updateTable('access_tokens')
+      .set({ last_used_at: at })
+      .where(
+        'id',
+        'in',
+        part.map(([id]) => id),
+      )
+      .execute();
   }
 }

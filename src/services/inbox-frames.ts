@@ -5,6 +5,7 @@ import type { Executor, StoreKind } from '../store/database.ts';
 import type { InboxRow } from '../store/inbox.repository.ts';
 import {
   countUnreadByUser,
+  type FanOutItemRow,
   getFanOutItems,
   getWatchItemsByIds,
   getWatchMessages,
@@ -135,7 +136,18 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
     const message = (await getWatchMessages(executor, kind, [f.messageId])).get(f.messageId);
     if (!message) return;
     const shared = new Map<string, string>();
-    const publishItems = async (items: WatchItemRow[]) => {
+    // Its items copy the message's bucket, template, tenant and time.
+    const itemOf = (i: FanOutItemRow): WatchItemRow => ({
+      id: i.id,
+      user_id: i.user_id,
+      message_id: message.id,
+      bucket_id: message.bucket_id,
+      template_id: message.template_id,
+      tenant_id: message.tenant_id,
+      read_at: i.read_at,
+      created_at: f.createdAt,
+    });
+    const publishItems = async (items: FanOutItemRow[]) => {
       if (items.length === 0) return;
       const now = clock.now();
       const unread = await countUnreadByUser(
@@ -150,7 +162,7 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
           notificationId: item.id,
           kind: 'created',
           attached: new AttachedFrame(
-            joinWatchRow(item, message),
+            joinWatchRow(itemOf(item), message),
             unread.get(item.user_id) ?? 0,
             shared,
             now,

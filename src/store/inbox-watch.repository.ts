@@ -15,8 +15,15 @@ export type WatchItemRow = Pick<
   'id' | 'user_id' | 'message_id' | 'bucket_id' | 'template_id' | 'tenant_id' | 'read_at' | 'created_at'
 >;
 
-/** The part every recipient shares: the message. */
-export type WatchMessageRow = Omit<InboxRow, keyof WatchItemRow> & { id: string };
+/**
+ * The part every recipient shares: the message (with the bucket, template and tenant each of
+ * its items copies).
+ */
+export type WatchMessageRow = Omit<InboxRow, keyof WatchItemRow> &
+  Pick<InboxRow, 'bucket_id' | 'template_id' | 'tenant_id'> & { id: string };
+
+/** What differs per recipient of one fan-out; the rest of the item is the message's. */
+export type FanOutItemRow = Pick<InboxRow, 'id' | 'user_id' | 'read_at'>;
 
 const ITEM_COLUMNS = [
   'n.id',
@@ -60,14 +67,20 @@ export async function getWatchItemsByIds(
  * The items one whole-bucket fan-out wrote: for the listed users only, each found by the
  * (user_id, created_at) index, so the read grows with the users asked about, not with the
  * bucket; or, with `userIds` null, all of them by message (for a fan-out smaller than the list).
+ * Only what differs per recipient: everything else an item shows is its message's.
  */
 export async function getFanOutItems(
   db: Executor,
   kind: StoreKind,
   fanOut: { messageId: string; createdAt: number },
   userIds: readonly string[] | null,
-): Promise<WatchItemRow[]> {
-  let q = items(db).where('n.message_id', '=', fanOut.messageId);
+): Promise<FanOutItemRow[]> {
+  let q = db
+    .selectFrom('notifications as n')
+    .select(['n.id', 'n.user_id', 'n.read_at'])
+    .where('n.message_id', '=', fanOut.messageId)
+    .where('n.archived_at', 'is', null)
+    .where('n.held_since', 'is', null);
   if (userIds !== null) {
     q = q.where('n.created_at', '=', fanOut.createdAt).where(inList(kind, 'n.user_id', userIds));
   }
@@ -85,6 +98,9 @@ export async function getWatchMessages(
     .selectFrom('messages as m')
     .select([
       'm.id',
+      'm.bucket_id',
+      'm.template_id',
+      'm.tenant_id',
       'm.title',
       'm.subtitle',
       'm.body',

@@ -18,14 +18,14 @@ import {
  * reach them.
  *
  * A bucket message to 10k users wakes 10k watchers at once. Its commit announces one fan-out
- * (a message id, not 10k ids); `announce` reads, in one statement each, the items of the
- * watched users it reached, the message they share and their unread counts (one grouped
- * query; per EXPAND_CHUNK watched users past 10k), and publishes one `created` event per item
- * with that data attached, so a watcher reads nothing of its own (and the message's part of
- * the frame is encoded once, see FrameData.shared). Events that name their items (a message to named users, a
- * released pause) go to the hub as they are; a watcher they wake asks `frameData`, which
- * answers every watcher asking in the same turn from one read of the items, one of their
- * messages and one grouped count.
+ * (a message id, not 10k ids); `announce` reads, in one statement each, the message, the items
+ * of the watched users it reached and their unread counts (one grouped query; per EXPAND_CHUNK
+ * watched users past that many), and publishes one `created` event per item with that data
+ * attached, so a watcher reads nothing of its own (and the message's part of the frame is
+ * encoded once, see FrameData.shared). Events that name their items (a message to named
+ * users, a released pause) go to the hub as they are; a watcher they wake asks `frameData`,
+ * which answers every watcher asking in the same turn from one read of the items, one of
+ * their messages and one grouped count.
  *
  * The hub gets at most PUBLISH_SLICE events per turn of the event loop: each event ends in a
  * socket write, and 10k of them in one turn kept every other request waiting. Announcements

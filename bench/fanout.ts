@@ -4,7 +4,7 @@
  * meanwhile? A prober in its own process (bench/lib/probe.ts) calls `/healthz` every 10 ms from
  * before the POST until after its answer.
  *
- *   node --import tsx bench/fanout.ts [--members N] [--store sqlite|postgres]
+ *   node --import tsx bench/fanout.ts [--members N] [--store sqlite|postgres] [--cpu-prof FILE]
  *
  * The members are written straight into the store in one set-based statement (creating 100k
  * accounts through the API would take minutes and is not what is measured). Goals: the 201 in
@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { startServer } from '../src/main.ts';
 import { startPgCluster } from '../test/support/postgres-cluster.ts';
 import { arg, json } from './lib/http.ts';
+import { startProfile } from './lib/profile.ts';
 
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'probe.ts');
 
@@ -99,6 +100,10 @@ async function main() {
       deliveryType: 'NORMAL',
     });
 
+    // Profiling starts before the prober: switching the profiler on stalls this thread a moment.
+    const profiling = await startProfile(
+      argv.includes('--cpu-prof') ? arg(argv, '--cpu-prof', '') : undefined,
+    );
     const probe = await startProbe(`${origin}/healthz`);
     await new Promise((r) => setTimeout(r, 200));
     const sent = performance.now();
@@ -111,6 +116,7 @@ async function main() {
     const committedMs = performance.now() - sent;
     await new Promise((r) => setTimeout(r, 200));
     const health = await probe.stop();
+    await profiling.stop();
     const items = Number(
       (
         await herald.ctx.store.db

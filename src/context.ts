@@ -12,7 +12,7 @@ import {
 } from './realtime/inbox-events.ts';
 import { type BucketChannelsCache, createBucketChannelsCache } from './services/bucket-channels-cache.ts';
 import { createEnabledChannelsCache, type EnabledChannelsCache } from './services/enabled-channels-cache.ts';
-import { createInboxFrameLoader, type InboxFrameLoader } from './services/inbox-frames.ts';
+import { createInboxFrames, type InboxFrames } from './services/inbox-frames.ts';
 import { createJwtCodec, type JwtCodec } from './services/jwt.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import { createPrincipalCache, type PrincipalCache } from './services/principal-cache.ts';
@@ -55,8 +55,8 @@ export interface AppContext {
   readonly bucketChannels: BucketChannelsCache;
   /** Live inbox fan-out: told about notifications after their transaction commits. */
   readonly hub: Hub;
-  /** Reads what live watchers show, batched across all watchers woken together. */
-  readonly inboxFrames: InboxFrameLoader;
+  /** Reads what live watchers show, batched across all watchers woken together; feeds the hub. */
+  readonly inboxFrames: InboxFrames;
   /** Carries inbox changes to the hub (directly, or across processes over LISTEN/NOTIFY). */
   inboxEvents: InboxEvents;
   /** Runs for every revocation the hub applies: cached principals of another process go too. */
@@ -82,6 +82,13 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
   signals.channelsChanged.subscribe(() => enabledChannels.clear());
   const principals = createPrincipalCache();
   const clock = overrides.clock ?? systemClock;
+  const inboxFrames = createInboxFrames({
+    db: () => store.db,
+    kind: store.kind,
+    hub,
+    clock,
+    onError: (err) => log.warn({ err }, 'reading a fan-out for its watchers failed'),
+  });
   return {
     config,
     store,
@@ -98,8 +105,8 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
     enabledChannels,
     bucketChannels: createBucketChannelsCache(),
     hub,
-    inboxFrames: createInboxFrameLoader(() => store.db, clock),
-    inboxEvents: localInboxEvents(hub),
+    inboxFrames,
+    inboxEvents: localInboxEvents(hub, inboxFrames),
     onRevoke: () => principals.clear(),
     signals,
     metrics: createMetrics({ store, hub }),
@@ -109,7 +116,13 @@ export function createContext(config: Config, log: Logger, overrides: ContextOve
 /** Connects what needs a live store connection (the cross-process inbox bridge). */
 export async function connectContext(ctx: AppContext): Promise<void> {
   if (ctx.store.kind === 'postgres' && ctx.config.databaseUrl) {
-    ctx.inboxEvents = await postgresInboxEvents(ctx.config.databaseUrl, ctx.hub, ctx.log, ctx.onRevoke);
+    ctx.inboxEvents = await postgresInboxEvents(
+      ctx.config.databaseUrl,
+      ctx.hub,
+      ctx.inboxFrames,
+      ctx.log,
+      ctx.onRevoke,
+    );
   }
 }
 

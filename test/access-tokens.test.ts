@@ -45,13 +45,27 @@ describe.each(STORES)('access tokens on %s', (store) => {
       token: admin,
       body: { name: 'all', scopes: ['account'] },
     });
+    const other = await h.api('POST', '/api/v1/access-tokens', {
+      token: admin,
+      body: { name: 'other', scopes: ['account'] },
+    });
+    const unused = await h.api('POST', '/api/v1/access-tokens', {
+      token: admin,
+      body: { name: 'unused', scopes: ['account'] },
+    });
     const me = await h.api('GET', '/api/v1/auth/me', { token: full.body.token });
     expect(me.status).toBe(200);
     expect(me.body.email).toBe('admin@example.com');
+    const firstUse = clock.now();
+    clock.advance(1000);
+    expect((await h.api('GET', '/api/v1/auth/me', { token: other.body.token })).status).toBe(200);
+    // Both uses are written by one flush, each with its own time; the unused token stays unused.
     await h.server.ctx.tokenUsage.flush();
     const list = await h.api('GET', '/api/v1/access-tokens', { token: admin });
-    const listed = list.body.find((t: { id: string }) => t.id === full.body.id);
-    expect(listed.lastUsedAt).toBe(new Date(clock.now()).toISOString());
+    const listed = (id: string) => list.body.find((t: { id: string }) => t.id === id);
+    expect(listed(full.body.id).lastUsedAt).toBe(new Date(firstUse).toISOString());
+    expect(listed(other.body.id).lastUsedAt).toBe(new Date(clock.now()).toISOString());
+    expect(listed(unused.body.id).lastUsedAt).toBeNull();
   });
 
   it('denies a route outside the token scopes with 403', async () => {

@@ -6,6 +6,7 @@ import { manualClock } from '../src/domain/clock.ts';
 import { WATCH_OVERFLOW_CLOSE_CODE } from '../src/realtime/hub.ts';
 import { SYSTEM_TEMPLATES } from '../src/templates/system-templates.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
+import { addMember } from './support/members.ts';
 
 const WATCH = '/api/v2/notifications/inbox/watch';
 const STREAM = '/api/v1/inbox/stream';
@@ -368,6 +369,106 @@ describe.each(STORES)('inbox watch (WebSocket and SSE) on %s', (store) => {
     await new Promise((r) => setTimeout(r, 100));
     expect(aw.frames).toHaveLength(1);
     expect(bw.frames).toHaveLength(1);
+  });
+
+  it('gives every watcher of a shared bucket its own item and unread count when one message wakes them all', async () => {
+    const owner = await t.member();
+    const admin = await t.h.adminToken();
+    const members = await Promise.all(Array.from({ length: 24 }, () => t.member()));
+    for (const m of members) {
+      const add = await addMember(t.h, owner.bucketId, admin, m, 'read');
+      expect(add.status, add.text).toBe(200);
+    }
+    // Different inboxes before the message: i % 3 older unread items each, one of them read.
+    for (const [i, m] of members.entries()) {
+      for (let k = 0; k < i % 3; k++) await t.post(m, { title: `older ${k}` });
+    }
+    const list = async (u: User) =>
+      (await t.h.api('GET', '/api/v2/notifications/inbox', { token: u.token })).body as {
+        notifications: InboxItem[];
+        unread_count: number;
+      };
+    const reader = members[2];
+    const readOne = await t.h.api(
+      'PUT',
+      `/api/v2/notifications/inbox/${(await list(reader)).notifications[0].id}/read-status`,
+      { token: reader.token, body: { is_read: true } },
+    );
+    expect(readOne.status, readOne.text).toBe(200);
+    const expectedUnread = members.map((m, i) => (i % 3) + 1 - (m === reader ? 1 : 0));
+    // One member turned bucket messages off, three are not watching (so the message reaches more
+    // users than are watched), and one watcher is no member.
+    const muted = members[5];
+    const prefs = await t.h.api('PUT', '/api/v2/users/me/notifications/preferences', {
+      token: muted.token,
+      body: { template_disabled_map: { [SYSTEM_TEMPLATES.bucketMessage.id]: true } },
+    });
+    expect(prefs.status, prefs.text).toBe(200);
+    const absent = members.slice(7, 10);
+    const outsider = await t.member();
+    const watching = members.filter((m) => !absent.includes(m));
+    const watchers = await Promise.all(watching.map((m) => t.watch(m)));
+    const outsiderWatch = await t.watch(outsider);
+    await waitFor('subscriptions', () => watching.every((m) => t.subscribers(m) === 1));
+
+    clock.advance(1000);
+    const messageId = await t.post(owner, { title: 'Maintenance tonight', body: 'from 22:00' });
+    const frames = new Map<string, Frame>();
+    for (const [i, m] of watching.entries()) {
+      if (m === muted) continue;
+      const frame = await watchers[i].next(2000);
+      expect(frame.notification.user_id).toBe(m.id);
+      expect(frame.notification.title).toBe('Maintenance tonight');
+      expect(frame.notification.targets).toContain(messageId);
+      expect(frame.unread_count, `unread count of member ${members.indexOf(m)}`).toBe(
+        expectedUnread[members.indexOf(m)],
+      );
+      // The frame is the item the member's inbox lists, with the count it shows.
+      const inbox = await list(m);
+      expect(inbox.notifications[0]).toEqual(frame.notification);
+      expect(inbox.unread_count).toBe(frame.unread_count);
+      frames.set(m.id, frame);
+    }
+    const ids = [...frames.values()].map((f) => f.notification.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The members who are not watching have the item too; the muted one and the outsider do not.
+    for (const m of absent) expect((await list(m)).notifications[0].title).toBe('Maintenance tonight');
+    expect((await list(muted)).notifications.map((n) => n.title)).not.toContain('Maintenance tonight');
+    await expect(watchers[watching.indexOf(muted)].next(300)).rejects.toThrow(/no frame/);
+    await expect(outsiderWatch.next(300)).rejects.toThrow(/no frame/);
+    for (const w of watchers) expect(w.frames.length).toBeLessThanOrEqual(1);
+  });
+
+  it('sends nothing while the notifier is paused, and the held bucket message once it resumes', async () => {
+    const owner = await t.member();
+    const admin = await t.h.adminToken();
+    const members = await Promise.all(Array.from({ length: 3 }, () => t.member()));
+    for (const m of members)
+      expect((await addMember(t.h, owner.bucketId, admin, m, 'read')).status).toBe(200);
+    const watchers = await Promise.all(members.map((m) => t.watch(m)));
+    await waitFor('subscriptions', () => members.every((m) => t.subscribers(m) === 1));
+    const setPaused = async (paused: boolean) => {
+      const res = await t.h.api('PUT', '/api/v2/notifications/settings', {
+        token: admin,
+        body: { notifier_paused: paused },
+      });
+      expect(res.status, res.text).toBe(200);
+    };
+    await setPaused(true);
+    try {
+      await t.post(owner, { title: 'held back' });
+      await expect(watchers[0].next(300)).rejects.toThrow(/no frame/);
+    } finally {
+      await setPaused(false);
+    }
+    for (const [i, w] of watchers.entries()) {
+      const frame = await w.next(2000);
+      expect(frame.notification.user_id).toBe(members[i].id);
+      expect(frame.notification.title).toBe('held back');
+      expect(frame.unread_count).toBe(1);
+    }
   });
 
   it('keeps a second watcher on time while the first is stalled, and closes the stalled one with 4008', async () => {

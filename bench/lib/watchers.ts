@@ -1,13 +1,16 @@
 /**
  * The watcher side of bench/live.ts, in its own process: opens one inbox WebSocket per token
  * (tokens as JSON on stdin), says `ready` on stdout when all are open, then records when each
- * first frame arrives and prints the arrival times (epoch ms) as JSON when all arrived or after
- * `--timeout` ms.
+ * socket's first frame containing `marker` arrives (earlier frames, a warm-up, are ignored) and
+ * prints the arrival times (epoch ms) as JSON when all arrived or `timeout` ms after SIGUSR2.
+ *
+ *   watchers.ts <origin> <timeout ms> <marker>
  */
 import WebSocket from 'ws';
 
 const origin = process.argv[2];
 const timeoutMs = Number(process.argv[3] ?? 15_000);
+const marker = Buffer.from(process.argv[4] ?? '');
 /** Handshakes in flight at once while connecting. */
 const CONNECT_CONCURRENCY = 200;
 
@@ -28,8 +31,8 @@ const open = (token: string) =>
       headers: { 'Coder-Session-Token': token },
     });
     let first = true;
-    ws.on('message', () => {
-      if (!first) return;
+    ws.on('message', (data: Buffer) => {
+      if (!first || !data.includes(marker)) return;
       first = false;
       arrivals.push(Date.now());
       if (arrivals.length === tokens.length) finish();

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.ts';
 import { newId } from '../domain/ids.ts';
 import type { MessageDraft, Recipients } from '../domain/message.ts';
 import type { HubEvent } from '../realtime/hub.ts';
+import type { FanOutEvent } from '../realtime/inbox-events.ts';
 import { type RoutingInput, routeMessage } from '../rules/message-routing.ts';
 import { type AttachmentRow, insertAttachment } from '../store/attachment.repository.ts';
 import {
@@ -64,6 +65,12 @@ export type MessageFamily = 'messages' | 'ntfy' | 'gotify' | 'inbox' | 'tenant';
 
 export interface CommittedMessage {
   message: MessageRow;
+  /** Inbox items written, one per recipient reached. */
+  reached: number;
+  /**
+   * The items written for named recipients. Empty for a message to a whole bucket, which does
+   * not bring its items back (see `reached`): watchers are told of it as one fan-out.
+   */
   notifications: Array<{ id: string; user_id: string }>;
   replaced: Array<{ id: string; user_id: string }>;
   /** Who the message was addressed to (before preferences). */
@@ -72,12 +79,20 @@ export interface CommittedMessage {
   deliveries: number;
   /** The `message.created` event recorded with it, if any. */
   eventId: string | null;
+  /** It went to every member of a bucket (so `notifications` is empty). */
+  wholeBucket: boolean;
 }
 
 const hubEventsOf = (c: CommittedMessage): HubEvent[] => [
   ...c.notifications.map((n) => ({ userId: n.user_id, notificationId: n.id, kind: 'created' as const })),
   ...c.replaced.map((n) => ({ userId: n.user_id, notificationId: n.id, kind: 'updated' as const })),
 ];
+
+/** A whole-bucket message is announced by its id alone, however many members it reached. */
+const fanOutsOf = (c: CommittedMessage): FanOutEvent[] =>
+  c.wholeBucket && c.reached > 0
+    ? [{ messageId: c.message.id, createdAt: c.message.created_at, reached: c.reached }]
+    : [];
 
 /**
  * The one write path for messages from every family, in one transaction: the message row,
@@ -113,18 +128,29 @@ export async function writeMessage(
   const now = row.created_at;
   await insertMessage(tx, row);
   const replaced = await collapseOlder(tx, row, recipients);
-  const notifications = await fanOut(tx, ctx.store.kind, row, recipients);
+  const written = await fanOut(tx, ctx.store.kind, row, recipients);
+  const reached = written.count;
+  const notifications = written.items ?? [];
   for (const a of opts.newAttachments ?? []) await insertAttachment(tx, { ...a, message_id: row.id });
   await linkAttachments(tx, row.id, [
     ...(opts.attachmentIds ?? []),
     ...(opts.newAttachments ?? []).map((a) => a.id),
   ]);
-  const deliveries = await enqueueOutside(ctx, tx, row, notifications.length, recipients);
-  const eventId = opts.event === false ? null : await recordMessageEvent(tx, row, notifications.length, opts);
-  const result: CommittedMessage = { message: row, notifications, replaced, recipients, deliveries, eventId };
-  await ctx.inboxEvents.inTx(tx, hubEventsOf(result));
+  const deliveries = await enqueueOutside(ctx, tx, row, reached, recipients);
+  const eventId = opts.event === false ? null : await recordMessageEvent(tx, row, reached, opts);
+  const result: CommittedMessage = {
+    message: row,
+    reached,
+    notifications,
+    replaced,
+    recipients,
+    deliveries,
+    eventId,
+    wholeBucket: written.items === null,
+  };
+  await ctx.inboxEvents.inTx(tx, hubEventsOf(result), fanOutsOf(result));
   if (opts.idempotency) {
-    const body = opts.respond ? opts.respond(row, notifications.length) : { id: row.id };
+    const body = opts.respond ? opts.respond(row, reached) : { id: row.id };
     await claimIdempotent(tx, { ...opts.idempotency, body }, now, now - IDEMPOTENCY_WINDOW_MS);
   }
   return result;
@@ -244,7 +270,7 @@ async function enqueueBucketChannels(
 
 /** Tells live watchers and, when it enqueued any, delivery workers about a committed message. */
 export function announceMessage(ctx: AppContext, committed: CommittedMessage): void {
-  ctx.inboxEvents.committed(hubEventsOf(committed));
+  ctx.inboxEvents.committed(hubEventsOf(committed), fanOutsOf(committed));
   if (committed.deliveries > 0) ctx.signals.deliveriesCommitted.emit({ count: committed.deliveries });
   if (committed.eventId) ctx.signals.eventsCommitted.emit({ count: 1 });
 }

@@ -211,7 +211,7 @@ async function prepareAndCommit(
     );
     return {
       status: opts.status ?? 201,
-      body: toMessageView(committed.message, committed.notifications.length),
+      body: toMessageView(committed.message, committed.reached),
       committed: true,
     };
   } catch (err) {

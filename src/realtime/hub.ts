@@ -31,6 +31,11 @@ export interface HubEvent {
   userId: string;
   notificationId: string;
   kind: 'created' | 'updated';
+  /**
+   * In this process only: what the publisher already read for the event, handed to sinks with
+   * it (services/inbox-frames.ts). Never crosses processes; a sink that does not know it reads.
+   */
+  readonly attached?: unknown;
 }
 
 /**
@@ -86,6 +91,8 @@ export interface Hub {
   publish(events: readonly HubEvent[]): void;
   /** Live subscriptions for one user, or for everyone when `userId` is omitted. */
   subscriberCount(userId?: string): number;
+  /** The users with at least one live subscription. */
+  watchedUserIds(): string[];
   /** Drops every subscription without calling `overflow()`; later publishes are ignored. */
   close(): void;
 }
@@ -122,6 +129,8 @@ export function createHub(opts: { defaultMaxQueue?: number; onError?: (err: unkn
   const byUser = new Map<string, Set<Subscriber>>();
   let total = 0;
   let nextId = 1;
+  // Subscribers woken by publish whose drain loop starts on the next microtask.
+  let starting: Subscriber[] = [];
   let closed = false;
 
   function report(err: unknown): void {
@@ -173,9 +182,17 @@ export function createHub(opts: { defaultMaxQueue?: number; onError?: (err: unkn
     sub.queue.push(event);
     if (sub.state === 'idle') {
       sub.state = 'draining';
-      // Deliveries start on a later microtask so publish returns before any sink code runs.
-      queueMicrotask(() => void drain(sub));
+      // Deliveries start on a later microtask so publish returns before any sink code runs;
+      // one microtask starts every subscriber a publish woke.
+      starting.push(sub);
+      if (starting.length === 1) queueMicrotask(startDrains);
     }
+  }
+
+  function startDrains(): void {
+    const subs = starting;
+    starting = [];
+    for (const sub of subs) void drain(sub);
   }
 
   return {
@@ -206,6 +223,11 @@ export function createHub(opts: { defaultMaxQueue?: number; onError?: (err: unkn
         for (const event of events) {
           const set = byUser.get(event.userId);
           if (set === undefined) continue;
+          if (set.size === 1) {
+            // The usual case (one watcher per user) needs no copy.
+            for (const sub of set) enqueue(sub, event);
+            continue;
+          }
           // Copy: an overflow removes from the set while we iterate it.
           for (const sub of [...set]) enqueue(sub, event);
         }
@@ -241,6 +263,10 @@ export function createHub(opts: { defaultMaxQueue?: number; onError?: (err: unkn
 
     subscriberCount(userId) {
       return userId === undefined ? total : (byUser.get(userId)?.size ?? 0);
+    },
+
+    watchedUserIds() {
+      return [...byUser.keys()];
     },
 
     close() {

@@ -5,9 +5,28 @@ import { notifyInTx } from '../store/notify.repository.ts';
 import type { Hub, HubEvent, Revocation } from './hub.ts';
 
 /**
+ * A message written to every member of a bucket by one INSERT … SELECT. It names no users: a
+ * bucket of 100k members would be 100k events (and 1,700 NOTIFY payloads). Each process finds
+ * the items of the users it has watchers for in the store (services/inbox-frames.ts) and hands
+ * them to its hub as `created` events.
+ */
+export interface FanOutEvent {
+  messageId: string;
+  /** The items' `created_at` (the message's), which with the user finds an item by index. */
+  createdAt: number;
+  /** Items written. */
+  reached: number;
+}
+
+/** Hands committed inbox changes to this process's hub, fan-outs expanded first. */
+export interface InboxAnnouncer {
+  announce(events: readonly HubEvent[], fanOuts: readonly FanOutEvent[]): void;
+}
+
+/**
  * How inbox changes reach live watchers.
  *
- * SQLite (one process): events are published to the local hub right after the commit.
+ * SQLite (one process): events go to the local hub (through the announcer) right after the commit.
  * PostgreSQL (any number of processes): events are queued with pg_notify inside the same
  * transaction — PostgreSQL delivers them only if it commits — and every process, this one
  * included, feeds its hub from LISTEN. Payloads carry ids only; watchers re-read.
@@ -16,9 +35,9 @@ import type { Hub, HubEvent, Revocation } from './hub.ts';
  */
 export interface InboxEvents {
   /** Called inside the write transaction. */
-  inTx(tx: Tx, events: readonly HubEvent[]): Promise<void>;
+  inTx(tx: Tx, events: readonly HubEvent[], fanOuts?: readonly FanOutEvent[]): Promise<void>;
   /** Called after the transaction committed. */
-  committed(events: readonly HubEvent[]): void;
+  committed(events: readonly HubEvent[], fanOuts?: readonly FanOutEvent[]): void;
   /** Revocations, the same way: inside the transaction that revokes, then after it committed. */
   revokeInTx(tx: Tx, revocations: readonly Revocation[]): Promise<void>;
   revoked(revocations: readonly Revocation[]): void;
@@ -33,10 +52,14 @@ const REVOKE_CHANNEL = 'herald_revoke';
 /** Events per NOTIFY payload; PostgreSQL caps a payload at 8000 bytes. */
 const PER_PAYLOAD = 60;
 
-export function localInboxEvents(hub: Hub, onRevoke: OnRevoke = () => {}): InboxEvents {
+export function localInboxEvents(
+  hub: Hub,
+  announcer: InboxAnnouncer,
+  onRevoke: OnRevoke = () => {},
+): InboxEvents {
   return {
     inTx: async () => {},
-    committed: (events) => hub.publish(events),
+    committed: (events, fanOuts = []) => announcer.announce(events, fanOuts),
     revokeInTx: async () => {},
     revoked: (revocations) => {
       hub.revoke(revocations);
@@ -69,21 +92,29 @@ function decodeRevocations(payload: string): Revocation[] {
   return out;
 }
 
+/** `c:<userId>:<notificationId>`, `u:…` (updated), `f:<messageId>:<createdAt>:<reached>` (a fan-out). */
 const encode = (e: HubEvent): string => `${e.kind === 'created' ? 'c' : 'u'}:${e.userId}:${e.notificationId}`;
+const encodeFanOut = (f: FanOutEvent): string => `f:${f.messageId}:${f.createdAt}:${f.reached}`;
 
-function decode(payload: string): HubEvent[] {
-  const out: HubEvent[] = [];
+function decode(payload: string): { events: HubEvent[]; fanOuts: FanOutEvent[] } {
+  const events: HubEvent[] = [];
+  const fanOuts: FanOutEvent[] = [];
   for (const part of payload.split(',')) {
-    const [k, userId, notificationId] = part.split(':');
-    if (userId && notificationId)
-      out.push({ kind: k === 'c' ? 'created' : 'updated', userId, notificationId });
+    const [k, a, b, c] = part.split(':');
+    if (k === 'f') {
+      const createdAt = Number(b);
+      const reached = Number(c);
+      if (a && Number.isFinite(createdAt) && Number.isFinite(reached))
+        fanOuts.push({ messageId: a, createdAt, reached });
+    } else if (a && b) events.push({ kind: k === 'c' ? 'created' : 'updated', userId: a, notificationId: b });
   }
-  return out;
+  return { events, fanOuts };
 }
 
 export async function postgresInboxEvents(
   url: string,
   hub: Hub,
+  announcer: InboxAnnouncer,
   log: Logger,
   onRevoke: OnRevoke = () => {},
 ): Promise<InboxEvents> {
@@ -94,7 +125,10 @@ export async function postgresInboxEvents(
   const connect = async (): Promise<void> => {
     const c = new Client({ connectionString: url });
     c.on('notification', (msg) => {
-      if (msg.channel === CHANNEL && msg.payload) hub.publish(decode(msg.payload));
+      if (msg.channel === CHANNEL && msg.payload) {
+        const { events, fanOuts } = decode(msg.payload);
+        announcer.announce(events, fanOuts);
+      }
       if (msg.channel === REVOKE_CHANNEL && msg.payload) {
         const revocations = decodeRevocations(msg.payload);
         hub.revoke(revocations);
@@ -113,17 +147,12 @@ export async function postgresInboxEvents(
   };
   await connect();
   return {
-    async inTx(tx, events) {
-      if (events.length === 0) return;
+    async inTx(tx, events, fanOuts = []) {
+      const parts = [...fanOuts.map(encodeFanOut), ...events.map(encode)];
+      if (parts.length === 0) return;
       const payloads: string[] = [];
-      for (let i = 0; i < events.length; i += PER_PAYLOAD) {
-        payloads.push(
-          events
-            .slice(i, i + PER_PAYLOAD)
-            .map(encode)
-            .join(','),
-        );
-      }
+      for (let i = 0; i < parts.length; i += PER_PAYLOAD)
+        payloads.push(parts.slice(i, i + PER_PAYLOAD).join(','));
       await notifyInTx(tx, CHANNEL, payloads);
     },
     committed: () => {},

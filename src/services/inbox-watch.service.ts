@@ -3,9 +3,11 @@ import type { Subscription } from '../realtime/hub.ts';
 import {
   countUnread,
   type InboxFilter,
+  type InboxRow,
   listInboxAfter,
   notificationCursor,
 } from '../store/inbox.repository.ts';
+import type { FrameData } from './inbox-frames.ts';
 import { type InboxFormat, type InboxItem, matchesFilter, toInboxItem } from './inbox-item.ts';
 
 /** ms between keep-alive pings/comments on a watcher, so proxies do not drop idle streams. */
@@ -18,18 +20,25 @@ export interface WatchFrame {
   unread_count: number;
 }
 
+/** A live frame as the transport sends it: the notification's id and the frame's JSON text. */
+export interface EncodedWatchFrame {
+  id: string;
+  json: string;
+}
+
 /**
  * Subscribes one watcher (a WebSocket or an SSE response) to a user's new notifications.
- * Each event is re-read from the store (together with every other watcher's, see inbox-frames.ts), filtered, and handed to `send`, which resolves when
- * the transport has taken the frame; a watcher that stops reading stalls only its own queue,
- * and on overflow `onOverflow` tells the client to refetch.
+ * Each event's item is read from the store together with every other watcher's (see
+ * inbox-frames.ts), filtered, encoded and handed to `send`, which resolves when the transport
+ * has taken the frame; a watcher that stops reading stalls only its own queue, and on overflow
+ * `onOverflow` tells the client to refetch.
  */
 export function watchInbox(
   ctx: AppContext,
   watcher: Watcher,
   filter: InboxFilter,
   format: InboxFormat,
-  send: (frame: WatchFrame) => Promise<void>,
+  send: (frame: EncodedWatchFrame) => Promise<void>,
   onOverflow: () => void,
   /** The watcher's token, session or user was revoked: end the transport. */
   onRevoked: () => void,
@@ -37,15 +46,18 @@ export function watchInbox(
   const { userId } = watcher;
   // Buckets the user left while watching: nothing more from them, even if already in flight.
   const left = new Set<string>();
+  const show = ({ row, unread, shared }: FrameData): Promise<void> | undefined => {
+    if (!row || !matchesFilter(row, filter) || (row.bucket_id !== null && left.has(row.bucket_id))) return;
+    return send({ id: row.id, json: encodeFrame(row, unread, format, shared) });
+  };
   return ctx.hub.subscribe(
     userId,
     {
-      async deliver(event) {
+      deliver(event) {
         if (event.kind !== 'created') return;
-        const { row, unread } = await ctx.inboxFrames.load(userId, event.notificationId);
-        if (!row || !matchesFilter(row, filter) || (row.bucket_id !== null && left.has(row.bucket_id)))
-          return;
-        await send({ notification: toInboxItem(row, format), unread_count: unread });
+        // Data read with a fan-out comes at once; anything else is read with the other watchers'.
+        const data = ctx.inboxFrames.frameData(userId, event);
+        return data instanceof Promise ? data.then(show) : show(data);
       },
       overflow: onOverflow,
       revoked: onRevoked,
@@ -53,6 +65,27 @@ export function watchInbox(
     },
     { credential: { tokenId: watcher.tokenId, sessionId: watcher.sessionId } },
   );
+}
+
+/**
+ * `JSON.stringify({notification, unread_count})`, byte for byte, with the part of the item that
+ * comes from the message (everything after `id` and `user_id`) encoded once per message and
+ * format and kept in `shared`.
+ */
+export function encodeFrame(
+  row: InboxRow,
+  unread: number,
+  format: InboxFormat,
+  shared: Map<string, string>,
+): string {
+  const key = `${format}\u0000${row.read_at}\u0000${row.created_at}\u0000${row.bucket_id}\u0000${row.template_id}`;
+  let tail = shared.get(key);
+  if (tail === undefined) {
+    const { id: _id, user_id: _user, ...rest } = toInboxItem(row, format);
+    tail = JSON.stringify(rest).slice(1);
+    shared.set(key, tail);
+  }
+  return `{"notification":{"id":${JSON.stringify(row.id)},"user_id":${JSON.stringify(row.user_id)},${tail},"unread_count":${unread}}`;
 }
 
 /** Who is watching: the user, and the credential whose revocation ends the watch. */

@@ -17,7 +17,7 @@ export function createTokenUsage(store: Store, intervalMs = 5_000): TokenUsage {
     if (pending.size === 0) return;
     const batch = pending;
     pending = new Map();
-    await store.writer.run((tx) => touchAccessTokens(tx, batch));
+    await store.writer.run((tx) => touchAccessTokens(tx, store.kind, batch));
   }
   const timer = setInterval(() => {
     flush().catch(() => {});

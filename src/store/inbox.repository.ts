@@ -226,49 +226,6 @@ function chunks<T>(items: readonly T[]): T[][] {
 }
 
 /**
- * Many inbox items by id in one query per chunk, for the live watchers of many users at once.
- * Each row carries its `user_id`; the caller hands a row only to that user's watchers.
- */
-export async function getInboxItemsByIds(db: Executor, ids: readonly string[]): Promise<InboxRow[]> {
-  const rows: InboxRow[] = [];
-  for (const part of chunks(ids)) {
-    rows.push(
-      ...(await db
-        .selectFrom('notifications as n')
-        .innerJoin('messages as m', 'm.id', 'n.message_id')
-        .select(INBOX_COLUMNS)
-        .where('n.id', 'in', part)
-        .where('n.archived_at', 'is', null)
-        .where('n.held_since', 'is', null)
-        .execute()),
-    );
-  }
-  return rows;
-}
-
-/** Unread counts of many users in one grouped query per chunk; users with none are absent. */
-export async function countUnreadByUser(
-  db: Executor,
-  userIds: readonly string[],
-  awakeAt?: number,
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const part of chunks(userIds)) {
-    let q = db
-      .selectFrom('notifications')
-      .select(['user_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('user_id', 'in', part)
-      .where('read_at', 'is', null)
-      .where('archived_at', 'is', null)
-      .where('held_since', 'is', null);
-    if (awakeAt !== undefined) q = q.where(awake(awakeAt));
-    const rows = await q.groupBy('user_id').execute();
-    for (const r of rows) counts.set(r.user_id, Number(r.n));
-  }
-  return counts;
-}
-
-/**
  * Snoozes one of the user's items until `until` (epoch ms), or wakes it (`null`); false when the
  * item is not theirs (or is held back by a pause).
  */

@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { type Expression, type RawBuilder, type Selectable, sql } from 'kysely';
+import { newId } from '../domain/ids.ts';
 import type { MessageDraft, Recipients } from '../domain/message.ts';
 import type { Executor, StoreKind } from './database.ts';
 import { executeDeferred } from './deferred-write.ts';
@@ -93,6 +95,32 @@ export async function collapseOlder(
     .execute();
 }
 
+/** What a fan-out wrote. */
+export interface FanOut {
+  /** Inbox items written, one per recipient reached. */
+  count: number;
+  /**
+   * The items, for named recipients. A fan-out to a whole bucket does not bring its rows back
+   * (100k of them cost the event loop more than the insert): live watchers learn theirs from
+   * the store (services/inbox-frames.ts).
+   */
+  items: Array<{ id: string; user_id: string }> | null;
+}
+
+/**
+ * Notification ids of one fan-out: UUIDv7 (time, then 26 random bits) ending in a 48-bit
+ * counter that starts at a random value and counts up per row (`start + rn`). Sequential keys
+ * keep the primary-key index append-only (random ones made a 100k-row insert about a third
+ * slower); time, random bits and random start keep fan-outs apart. Ids are never a credential
+ * (every read checks the owner), so guessable neighbours give nothing away.
+ */
+function sequentialIdSql(kind: StoreKind, now: number, start: number): Expression<string> {
+  const prefix = newId(now).slice(0, 24);
+  if (kind === 'postgres')
+    return sql<string>`cast(${prefix} as text) || lpad(to_hex(cast(${start} as bigint) + src.rn), 12, '0')`;
+  return sql<string>`${prefix} || printf('%012x', cast(${start} as integer) + src.rn)`;
+}
+
 /**
  * Writes one notification per recipient in one statement: INSERT … SELECT over the bucket's
  * members (a bucket of 100k members is still one statement), or multi-row VALUES for named
@@ -103,7 +131,7 @@ export async function fanOut(
   kind: StoreKind,
   message: MessageRow,
   recipients: Recipients,
-): Promise<Array<{ id: string; user_id: string }>> {
+): Promise<FanOut> {
   // A template that is off by default reaches only users who turned it on.
   const skipDisabled = message.template_id
     ? sql`where src.uid not in (select user_id from preferences where template_id = ${message.template_id} and disabled = 1)
@@ -117,36 +145,39 @@ export async function fanOut(
     kind === 'postgres'
       ? sql`(select cast(${message.created_at} as bigint) from settings where key = 'notifier_paused' and value = 'true' for share)`
       : sql`(select cast(${message.created_at} as bigint) from settings where key = 'notifier_paused' and value = 'true')`;
-  const insertFrom = async (source: RawBuilder<unknown>) => {
-    const res = await sql<{ id: string; user_id: string }>`
+  // `source` yields `uid`, and `rn` (1, 2, …) for the id.
+  const insert = (source: RawBuilder<unknown>, returning: boolean) =>
+    sql<{ id: string; user_id: string }>`
       insert into notifications (id, message_id, user_id, bucket_id, template_id, tenant_id, created_at, held_since)
-      select ${uuidSql(kind)}, cast(${message.id} as text), src.uid, cast(${message.bucket_id} as text),
-             cast(${message.template_id} as text), cast(${message.tenant_id} as text), cast(${message.created_at} as bigint),
-             ${held}
+      select ${sequentialIdSql(kind, message.created_at, randomInt(2 ** 47))}, cast(${message.id} as text), src.uid,
+             cast(${message.bucket_id} as text), cast(${message.template_id} as text),
+             cast(${message.tenant_id} as text), cast(${message.created_at} as bigint), ${held}
       from (${source}) src ${skipDisabled}
-      returning id, user_id`.execute(db);
-    return res.rows;
+      ${returning ? sql`returning id, user_id` : sql``}`.execute(db);
+  const named = async (parts: string[][], source: (part: string[]) => RawBuilder<unknown>) => {
+    const items: Array<{ id: string; user_id: string }> = [];
+    for (const part of parts) items.push(...(await insert(source(part), true)).rows);
+    return { count: items.length, items };
   };
   if ('bucketId' in recipients) {
     const bucketId = recipients.bucketId;
     if (!recipients.onlyUserIds) {
-      return insertFrom(sql`select user_id as uid from bucket_members where bucket_id = ${bucketId}`);
-    }
-    const out: Array<{ id: string; user_id: string }> = [];
-    for (const part of chunks([...new Set(recipients.onlyUserIds)])) {
-      out.push(
-        ...(await insertFrom(
-          sql`select user_id as uid from bucket_members where bucket_id = ${bucketId} and user_id in (${sql.join(part)})`,
-        )),
+      const res = await insert(
+        sql`select user_id as uid, row_number() over () as rn from bucket_members where bucket_id = ${bucketId}`,
+        false,
       );
+      return { count: Number(res.numAffectedRows ?? 0), items: null };
     }
-    return out;
+    return named(
+      chunks([...new Set(recipients.onlyUserIds)]),
+      (part) =>
+        sql`select user_id as uid, row_number() over () as rn from bucket_members where bucket_id = ${bucketId} and user_id in (${sql.join(part)})`,
+    );
   }
-  const out: Array<{ id: string; user_id: string }> = [];
-  for (const part of chunks([...new Set(recipients.userIds)])) {
-    out.push(...(await insertFrom(sql`select id as uid from users where id in (${sql.join(part)})`)));
-  }
-  return out;
+  return named(
+    chunks([...new Set(recipients.userIds)]),
+    (part) => sql`select id as uid, row_number() over () as rn from users where id in (${sql.join(part)})`,
+  );
 }
 
 export async function linkAttachments(

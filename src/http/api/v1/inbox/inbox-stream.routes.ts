@@ -73,7 +73,8 @@ export function inboxStreamRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           format,
           async (f) => {
             await replayDone;
-            if (!replayed?.has(f.notification.id)) await frame(f);
+            if (!replayed?.has(f.id))
+              await write(encodeSse({ id: f.id, event: 'notification', data: f.json }));
           },
           () => {
             void write(

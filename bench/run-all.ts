@@ -26,7 +26,7 @@ interface Row {
 
 function run(file: string): Promise<{ output: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', file)], {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join('bench', file)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/domain/clock.ts';
 import { fallbacksOf } from '../src/store/delivery.repository.ts';
 import { listEventsByName } from '../src/store/event.repository.ts';
-import { migrateTo } from '../src/store/migrations.ts';
-import { openStore, type Store } from '../src/store/store.ts';
 import { SYSTEM_TEMPLATES } from '../src/templates/system-templates.ts';
 import {
   createSlackReceiver,
@@ -18,7 +13,7 @@ import {
 import { createHttpReceiver, type HttpReceiver } from './receivers/http-receiver.ts';
 import { createSmtpReceiver, type SmtpReceiver } from './receivers/smtp-receiver.ts';
 import { STORES, startHerald, type TestHerald } from './support/herald.ts';
-import { createTestDatabase } from './support/pg-database.ts';
+import { storeAt } from './support/store-at.ts';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -437,17 +432,7 @@ describe.each(STORES)('the fallback migration on %s', (kind) => {
   });
 
   it('0017 keeps the deliveries of a 0015 store and finds fallbacks by the new index', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-fallback-upgrade-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') {
-      const db = await createTestDatabase();
-      databaseUrl = db.url;
-      cleanups.push(() => db.drop());
-    }
-    const s: Store = openStore({ dataDir, databaseUrl });
-    cleanups.push(() => s.close());
-    await migrateTo(s.db as unknown as Kysely<unknown>, '0015-message-routing');
+    const s = await storeAt(kind, '0015-message-routing', cleanups);
     const now = Date.now();
     const row = (id: string, fallbackOf: string | null) => ({
       id,

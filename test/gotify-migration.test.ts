@@ -1,12 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateTo } from '../src/store/migrations.ts';
-import { openStore, type Store } from '../src/store/store.ts';
 import { STORES } from './support/herald.ts';
-import { createTestDatabase } from './support/pg-database.ts';
+import { storeAt } from './support/store-at.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -37,17 +31,7 @@ const message = (id: string, bucketId: string | null, createdAt: number) => ({
 
 describe.each(STORES)('0006-gotify on %s', (kind) => {
   it('numbers stored bucket messages oldest first, then every new one as it is written', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-gotify-upgrade-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') {
-      const db = await createTestDatabase();
-      databaseUrl = db.url;
-      cleanups.push(() => db.drop());
-    }
-    const store: Store = openStore({ dataDir, databaseUrl });
-    cleanups.push(() => store.close());
-    await migrateTo(store.db as unknown as Kysely<unknown>, '0003-message-attachments');
+    const store = await storeAt(kind, '0003-message-attachments', cleanups);
     const now = Date.now();
     await store.db
       .insertInto('users')

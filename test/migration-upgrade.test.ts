@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureMagicCode } from '../src/store/magic-code.repository.ts';
-import { migrateTo } from '../src/store/migrations.ts';
-import { openStore, type Store } from '../src/store/store.ts';
 import { STORES } from './support/herald.ts';
-import { createTestDatabase } from './support/pg-database.ts';
+import { storeAt } from './support/store-at.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -16,17 +11,7 @@ afterEach(async () => {
 
 describe.each(STORES)('upgrading from the previous schema on %s', (kind) => {
   it('0003 links attachments already sent with a message', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-upgrade-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') {
-      const db = await createTestDatabase();
-      databaseUrl = db.url;
-      cleanups.push(() => db.drop());
-    }
-    const store: Store = openStore({ dataDir, databaseUrl });
-    cleanups.push(() => store.close());
-    await migrateTo(store.db as unknown as Kysely<unknown>, '0002-messaging');
+    const store = await storeAt(kind, '0002-messaging', cleanups);
     const now = Date.now();
     await store.db
       .insertInto('users')
@@ -89,17 +74,7 @@ describe.each(STORES)('upgrading from the previous schema on %s', (kind) => {
   });
 
   it("0007 moves the custom and test templates to Coder's ids, with their references, and adds held_since", async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-upgrade-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') {
-      const db = await createTestDatabase();
-      databaseUrl = db.url;
-      cleanups.push(() => db.drop());
-    }
-    const store: Store = openStore({ dataDir, databaseUrl });
-    cleanups.push(() => store.close());
-    await migrateTo(store.db as unknown as Kysely<unknown>, '0006-gotify');
+    const store = await storeAt(kind, '0006-gotify', cleanups);
     const now = Date.now();
     const oldCustom = '9d3c1a60-0b1e-4c53-9b2a-5f0e2d7c1a02';
     const newCustom = '39b1e189-c857-4b0c-877a-511144c18516';
@@ -179,17 +154,7 @@ describe.each(STORES)('upgrading from the previous schema on %s', (kind) => {
     expect(prefs.map((p) => [p.template_id, p.disabled])).toEqual([[newCustom, 1]]);
   });
   it('0016 gives every existing membership its own magic code; a taken code is drawn again; the code goes with its membership', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-upgrade-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') {
-      const db = await createTestDatabase();
-      databaseUrl = db.url;
-      cleanups.push(() => db.drop());
-    }
-    const store: Store = openStore({ dataDir, databaseUrl });
-    cleanups.push(() => store.close());
-    await migrateTo(store.db as unknown as Kysely<unknown>, '0015-message-routing');
+    const store = await storeAt(kind, '0015-message-routing', cleanups);
     const now = Date.now();
     const user = (id: string) => ({
       id,

@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toNtfyMessage } from '../src/services/ntfy-message-view.ts';
-import { migrateTo } from '../src/store/migrations.ts';
 import { listNtfyMessages } from '../src/store/ntfy-message.repository.ts';
-import { openStore, type Store } from '../src/store/store.ts';
 import { STORES } from './support/herald.ts';
-import { createTestDatabase } from './support/pg-database.ts';
+import { storeAt } from './support/store-at.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -39,18 +33,8 @@ const message = (id: string, createdAt: number) => ({
 
 describe.each(STORES)('0014-ntfy on %s', (kind) => {
   it('upgrades a store with bucket messages: a topic bound to the bucket later shows them all', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-ntfy-upgrade-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') {
-      const db = await createTestDatabase();
-      databaseUrl = db.url;
-      cleanups.push(() => db.drop());
-    }
-    const store: Store = openStore({ dataDir, databaseUrl });
-    cleanups.push(() => store.close());
     // The last migration before this one that every store has.
-    await migrateTo(store.db as unknown as Kysely<unknown>, '0012-gatwy-settings');
+    const store = await storeAt(kind, '0012-gatwy-settings', cleanups);
     const now = Date.now();
     await store.db
       .insertInto('users')

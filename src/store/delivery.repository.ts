@@ -1,6 +1,14 @@
-import { type Expression, type Insertable, type RawBuilder, type Selectable, sql } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type RawBuilder,
+  type Selectable,
+  sql,
+  type UpdateObject,
+} from 'kysely';
 import type { Recipients } from '../domain/message.ts';
-import type { Executor, StoreKind } from './database.ts';
+import type { Database, Executor, StoreKind } from './database.ts';
 import type { DeliveryTable } from './delivery.table.ts';
 import { chunks, uuidSql } from './message.repository.ts';
 
@@ -61,22 +69,27 @@ export async function claimDue(
   return [...expired, ...(await claim('pending', opts.limit - expired.length))];
 }
 
+/** What an outcome write sets on a held row (plain values, or built from the row's columns). */
+type HeldChange =
+  | UpdateObject<Database, 'deliveries'>
+  | ((eb: ExpressionBuilder<Database, 'deliveries'>) => UpdateObject<Database, 'deliveries'>);
+
 /**
  * Outcome writes only touch a row still held under the lease this process took, so a worker
  * whose lease expired (and whose row another worker re-claimed) cannot overwrite the newer
- * attempt. Each returns the ids it changed.
+ * attempt. This sets `change` on those of `ids`, a chunk at a time, and returns the ids it changed.
  */
-export async function markSent(
+async function updateHeld(
   db: Executor,
   ids: readonly string[],
   lease: number,
-  now: number,
+  change: HeldChange,
 ): Promise<string[]> {
   const changed: string[] = [];
   for (const part of chunks(ids)) {
     const rows = await db
       .updateTable('deliveries')
-      .set({ status: 'sent', sent_at: now, lease_until: null, last_error: null, updated_at: now })
+      .set(change)
       .where('id', 'in', part)
       .where('status', '=', 'sending')
       .where('lease_until', '=', lease)
@@ -87,21 +100,11 @@ export async function markSent(
   return changed;
 }
 
-export async function markRetry(
-  db: Executor,
-  id: string,
-  lease: number,
-  change: { nextAttemptAt: number; error: string; now: number },
-): Promise<boolean> {
+/** {@link updateHeld} for one row: true when it was still held and changed. */
+async function updateOneHeld(db: Executor, id: string, lease: number, change: HeldChange): Promise<boolean> {
   const res = await db
     .updateTable('deliveries')
-    .set({
-      status: 'pending',
-      next_attempt_at: change.nextAttemptAt,
-      lease_until: null,
-      last_error: change.error,
-      updated_at: change.now,
-    })
+    .set(change)
     .where('id', '=', id)
     .where('status', '=', 'sending')
     .where('lease_until', '=', lease)
@@ -109,74 +112,83 @@ export async function markRetry(
   return Number(res.numUpdatedRows) > 0;
 }
 
-export async function markFailed(
+export function markSent(
+  db: Executor,
+  ids: readonly string[],
+  lease: number,
+  now: number,
+): Promise<string[]> {
+  return updateHeld(db, ids, lease, {
+    status: 'sent',
+    sent_at: now,
+    lease_until: null,
+    last_error: null,
+    updated_at: now,
+  });
+}
+
+export function markRetry(
+  db: Executor,
+  id: string,
+  lease: number,
+  change: { nextAttemptAt: number; error: string; now: number },
+): Promise<boolean> {
+  return updateOneHeld(db, id, lease, {
+    status: 'pending',
+    next_attempt_at: change.nextAttemptAt,
+    lease_until: null,
+    last_error: change.error,
+    updated_at: change.now,
+  });
+}
+
+export function markFailed(
   db: Executor,
   id: string,
   lease: number,
   change: { error: string; now: number },
 ): Promise<boolean> {
-  const res = await db
-    .updateTable('deliveries')
-    .set({ status: 'failed', lease_until: null, last_error: change.error, updated_at: change.now })
-    .where('id', '=', id)
-    .where('status', '=', 'sending')
-    .where('lease_until', '=', lease)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) > 0;
+  return updateOneHeld(db, id, lease, {
+    status: 'failed',
+    lease_until: null,
+    last_error: change.error,
+    updated_at: change.now,
+  });
 }
 
 /**
  * Claimed rows a worker gives back unsent (they waited in its reserve until too little of the
  * lease was left for a send): due again at once, and the claim's attempt is taken back.
  */
-export async function markReleased(
+export function markReleased(
   db: Executor,
   ids: readonly string[],
   lease: number,
   now: number,
 ): Promise<string[]> {
-  const changed: string[] = [];
-  for (const part of chunks(ids)) {
-    const rows = await db
-      .updateTable('deliveries')
-      .set((eb) => ({
-        status: 'pending',
-        attempts: eb('attempts', '-', 1),
-        next_attempt_at: now,
-        lease_until: null,
-        updated_at: now,
-      }))
-      .where('id', 'in', part)
-      .where('status', '=', 'sending')
-      .where('lease_until', '=', lease)
-      .returning('id')
-      .execute();
-    for (const r of rows) changed.push(r.id);
-  }
-  return changed;
+  return updateHeld(db, ids, lease, (eb) => ({
+    status: 'pending',
+    attempts: eb('attempts', '-', 1),
+    next_attempt_at: now,
+    lease_until: null,
+    updated_at: now,
+  }));
 }
 
 /** A fallback waiting for its inbox item (unless_read) whose item was read: not sent, not an attempt. */
-export async function markSkipped(
+export function markSkipped(
   db: Executor,
   id: string,
   lease: number,
   change: { reason: string; now: number },
 ): Promise<boolean> {
-  const res = await db
-    .updateTable('deliveries')
-    .set((eb) => ({
-      status: 'skipped',
-      attempts: eb('attempts', '-', 1),
-      lease_until: null,
-      last_error: change.reason,
-      updated_at: change.now,
-    }))
-    .where('id', '=', id)
-    .where('status', '=', 'sending')
-    .where('lease_until', '=', lease)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) > 0;
+  return updateOneHeld(db, id, lease, (eb) => ({
+    status: 'skipped',
+    attempts: eb('attempts', '-', 1),
+    lease_until: null,
+    last_error: change.reason,
+    updated_at: change.now,
+  }));
 }
 
 /** The original failed for good: its fallbacks still waiting for their time are due now. */

@@ -1,6 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Executor, StoreKind } from './database.ts';
-import type { InboxRow } from './inbox.repository.ts';
+import { INBOX_MESSAGE_COLUMNS, type InboxRow } from './inbox.repository.ts';
 
 /**
  * The batched reads behind live inbox watchers (services/inbox-frames.ts): one statement each
@@ -96,23 +96,7 @@ export async function getWatchMessages(
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('messages as m')
-    .select([
-      'm.id',
-      'm.bucket_id',
-      'm.template_id',
-      'm.tenant_id',
-      'm.title',
-      'm.subtitle',
-      'm.body',
-      'm.delivery_type',
-      'm.attachments',
-      'm.actions',
-      'm.tap_action',
-      'm.action_url',
-      'm.entity_type',
-      'm.entity_id',
-      'm.payload',
-    ])
+    .select(['m.id', 'm.bucket_id', 'm.template_id', 'm.tenant_id', ...INBOX_MESSAGE_COLUMNS])
     .where(inList(kind, 'm.id', ids))
     .execute();
   return new Map(rows.map((m) => [m.id, m]));

@@ -37,15 +37,8 @@ const awake = (now: number) => (eb: ExpressionBuilder<Database, 'notifications'>
   eb.or([eb('snoozed_until', 'is', null), eb('snoozed_until', '<=', now)]);
 
 /** What an inbox item shows: the notification and the message it delivers. */
-const INBOX_COLUMNS = [
-  'n.id',
-  'n.user_id',
-  'n.message_id',
-  'n.bucket_id',
-  'n.template_id',
-  'n.tenant_id',
-  'n.read_at',
-  'n.created_at',
+/** The message's part of an inbox item, as every inbox read shows it. */
+export const INBOX_MESSAGE_COLUMNS = [
   'm.title',
   'm.subtitle',
   'm.body',
@@ -57,6 +50,18 @@ const INBOX_COLUMNS = [
   'm.entity_type',
   'm.entity_id',
   'm.payload',
+] as const;
+
+const INBOX_COLUMNS = [
+  'n.id',
+  'n.user_id',
+  'n.message_id',
+  'n.bucket_id',
+  'n.template_id',
+  'n.tenant_id',
+  'n.read_at',
+  'n.created_at',
+  ...INBOX_MESSAGE_COLUMNS,
 ] as const;
 
 function base(db: Executor, userId: string) {

@@ -441,6 +441,52 @@ describe.each(STORES)('inbox watch (WebSocket and SSE) on %s', (store) => {
     for (const w of watchers) expect(w.frames.length).toBeLessThanOrEqual(1);
   });
 
+  it('counts each watcher right when a bucket message reaches many more members than watch it', async () => {
+    const owner = await t.member();
+    const admin = await t.h.adminToken();
+    const members = await Promise.all(Array.from({ length: 9 }, () => t.member()));
+    for (const m of members) {
+      const add = await addMember(t.h, owner.bucketId, admin, m, 'read');
+      expect(add.status, add.text).toBe(200);
+    }
+    // Two watchers of ten recipients: their items are looked up by user, not by message.
+    const [a, b] = members;
+    for (let k = 0; k < 3; k++) await t.post(a, { title: `a ${k}` });
+    await t.post(b, { title: 'b 0' });
+    const itemsOf = async (u: User) =>
+      (
+        (await t.h.api('GET', '/api/v2/notifications/inbox', { token: u.token })).body as {
+          notifications: InboxItem[];
+        }
+      ).notifications;
+    const [newestOfA, , oldestOfA] = await itemsOf(a);
+    // One of a's items is read and one snoozed past the message: neither counts.
+    const read = await t.h.api('PUT', `/api/v2/notifications/inbox/${newestOfA.id}/read-status`, {
+      token: a.token,
+      body: { is_read: true },
+    });
+    expect(read.status, read.text).toBe(200);
+    const until = new Date(clock.now() + 3_600_000).toISOString();
+    const snooze = await t.h.api('PUT', `/api/v1/inbox/${oldestOfA.id}/snooze`, {
+      token: a.token,
+      body: { until },
+    });
+    expect(snooze.status, snooze.text).toBe(200);
+    const [wa, wb] = await Promise.all([t.watch(a), t.watch(b)]);
+    await waitFor('subscriptions', () => t.subscribers(a) === 1 && t.subscribers(b) === 1);
+
+    clock.advance(1000);
+    const messageId = await t.post(owner, { title: 'Everyone: release at noon' });
+    const fa = await wa.next(2000);
+    const fb = await wb.next(2000);
+    expect(fa.notification.targets).toContain(messageId);
+    expect(fa.notification.user_id).toBe(a.id);
+    expect(fb.notification.user_id).toBe(b.id);
+    // a: one older unread item (the second) and the new one; b: its own and the new one.
+    expect(fa.unread_count).toBe(2);
+    expect(fb.unread_count).toBe(2);
+    expect((await itemsOf(a))[0]).toEqual(fa.notification);
+  });
   it('sends nothing while the notifier is paused, and the held bucket message once it resumes', async () => {
     const owner = await t.member();
     const admin = await t.h.adminToken();

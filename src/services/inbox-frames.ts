@@ -18,9 +18,9 @@ import {
  * reach them.
  *
  * A bucket message to 10k users wakes 10k watchers at once. Its commit announces one fan-out
- * (a message id, not 10k ids); `announce` reads, in one statement each, the message, the items
- * of the watched users it reached and their unread counts (one grouped query; per EXPAND_CHUNK
- * watched users past that many), and publishes one `created` event per item with that data
+ * (a message id, not 10k ids); `announce` reads the message, then in one statement the items
+ * of the watched users it reached, each with its user's unread count (one statement per
+ * EXPAND_CHUNK watched users past that many), and publishes one `created` event per item with that data
  * attached, so a watcher reads nothing of its own (and the message's part of the frame is
  * encoded once, see FrameData.shared). Events that name their items (a message to named
  * users, a released pause) go to the hub as they are; a watcher they wake asks `frameData`,
@@ -147,39 +147,32 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
       read_at: i.read_at,
       created_at: f.createdAt,
     });
-    const publishItems = async (items: FanOutItemRow[]) => {
-      if (items.length === 0) return;
-      const now = clock.now();
-      const unread = await countUnreadByUser(
-        executor,
-        kind,
-        items.map((i) => i.user_id),
-        now,
-      );
+    const publishItems = (items: FanOutItemRow[], now: number) => {
       publish(
         items.map((item) => ({
           userId: item.user_id,
           notificationId: item.id,
           kind: 'created',
-          attached: new AttachedFrame(
-            joinWatchRow(itemOf(item), message),
-            unread.get(item.user_id) ?? 0,
-            shared,
-            now,
-          ),
+          attached: new AttachedFrame(joinWatchRow(itemOf(item), message), item.unread, shared, now),
         })),
       );
     };
-    // Read whichever side is smaller: the fan-out's items, or the watched users' items of it.
-    if (f.reached <= Math.min(watched.length, EXPAND_CHUNK)) {
-      const items = await getFanOutItems(executor, kind, f, null);
-      await publishItems(items.filter((i) => hub.subscriberCount(i.user_id) > 0));
+    // Read whichever costs less: all the fan-out's items by message (when it reached not many
+    // more users than are watched), or the watched users' items of it, a chunk at a time.
+    if (f.reached <= Math.min(2 * watched.length, 2 * EXPAND_CHUNK)) {
+      const now = clock.now();
+      const items = await getFanOutItems(executor, kind, f, null, now);
+      publishItems(
+        items.filter((i) => hub.subscriberCount(i.user_id) > 0),
+        now,
+      );
       return;
     }
     for (let i = 0; i < watched.length; i += EXPAND_CHUNK) {
       // Past the first chunk, let the event loop turn: each read runs on it (SQLite).
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      await publishItems(await getFanOutItems(executor, kind, f, watched.slice(i, i + EXPAND_CHUNK)));
+      const now = clock.now();
+      publishItems(await getFanOutItems(executor, kind, f, watched.slice(i, i + EXPAND_CHUNK), now), now);
     }
   }
 

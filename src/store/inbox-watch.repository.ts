@@ -1,5 +1,5 @@
-import { type SqlBool, sql } from 'kysely';
-import type { Executor, StoreKind } from './database.ts';
+import { type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { Database, Executor, StoreKind } from './database.ts';
 import { INBOX_MESSAGE_COLUMNS, type InboxRow } from './inbox.repository.ts';
 
 /**
@@ -22,8 +22,11 @@ export type WatchItemRow = Pick<
 export type WatchMessageRow = Omit<InboxRow, keyof WatchItemRow> &
   Pick<InboxRow, 'bucket_id' | 'template_id' | 'tenant_id'> & { id: string };
 
-/** What differs per recipient of one fan-out; the rest of the item is the message's. */
-export type FanOutItemRow = Pick<InboxRow, 'id' | 'user_id' | 'read_at'>;
+/**
+ * What differs per recipient of one fan-out (the rest of the item is the message's), with the
+ * recipient's unread count as of the read.
+ */
+export type FanOutItemRow = Pick<InboxRow, 'id' | 'user_id' | 'read_at'> & { unread: number };
 
 const ITEM_COLUMNS = [
   'n.id',
@@ -64,9 +67,11 @@ export async function getWatchItemsByIds(
 }
 
 /**
- * The items one whole-bucket fan-out wrote: for the listed users only, each found by the
- * (user_id, created_at) index, so the read grows with the users asked about, not with the
- * bucket; or, with `userIds` null, all of them by message (for a fan-out smaller than the list).
+ * The items one whole-bucket fan-out wrote, each with its user's unread count (items snoozed
+ * past `awakeAt` not counted, as the inbox list leaves them out), in one statement: for the
+ * listed users only, each found by the (user_id, created_at) index, so the read grows with the
+ * users asked about, not with the bucket; or, with `userIds` null, all of them by message (for
+ * a fan-out not much bigger than the list). Each count is one seek in the unread index (0018).
  * Only what differs per recipient: everything else an item shows is its message's.
  */
 export async function getFanOutItems(
@@ -74,17 +79,39 @@ export async function getFanOutItems(
   kind: StoreKind,
   fanOut: { messageId: string; createdAt: number },
   userIds: readonly string[] | null,
+  awakeAt: number,
 ): Promise<FanOutItemRow[]> {
   let q = db
     .selectFrom('notifications as n')
-    .select(['n.id', 'n.user_id', 'n.read_at'])
+    .select([
+      'n.id',
+      'n.user_id',
+      'n.read_at',
+      (eb) =>
+        unreadOf(eb.selectFrom('notifications as u').whereRef('u.user_id', '=', 'n.user_id'), awakeAt)
+          .select((c) => c.fn.countAll<number | string>().as('c'))
+          .as('unread'),
+    ])
     .where('n.message_id', '=', fanOut.messageId)
     .where('n.archived_at', 'is', null)
     .where('n.held_since', 'is', null);
   if (userIds !== null) {
     q = q.where('n.created_at', '=', fanOut.createdAt).where(inList(kind, 'n.user_id', userIds));
   }
-  return q.execute();
+  const rows = await q.execute();
+  return rows.map((r) => ({ id: r.id, user_id: r.user_id, read_at: r.read_at, unread: Number(r.unread) }));
+}
+
+/** Narrows a query on `notifications as u` to the items an unread count counts. */
+function unreadOf<DB extends Database & { u: Database['notifications'] }, O>(
+  q: SelectQueryBuilder<DB, 'u', O>,
+  awakeAt: number,
+): SelectQueryBuilder<DB, 'u', O> {
+  return q
+    .where('u.read_at', 'is', null)
+    .where('u.archived_at', 'is', null)
+    .where('u.held_since', 'is', null)
+    .where(sql<SqlBool>`(u.snoozed_until is null or u.snoozed_until <= ${awakeAt})`);
 }
 
 /** The messages' columns an inbox item shows, by id. */
@@ -113,15 +140,12 @@ export async function countUnreadByUser(
   awakeAt: number,
 ): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('notifications as n')
-    .select(['n.user_id', (eb) => eb.fn.countAll<number | string>().as('n')])
-    .where(inList(kind, 'n.user_id', userIds))
-    .where('n.read_at', 'is', null)
-    .where('n.archived_at', 'is', null)
-    .where('n.held_since', 'is', null)
-    .where((eb) => eb.or([eb('n.snoozed_until', 'is', null), eb('n.snoozed_until', '<=', awakeAt)]))
-    .groupBy('n.user_id')
+  const rows = await unreadOf(
+    db.selectFrom('notifications as u').where(inList(kind, 'u.user_id', userIds)),
+    awakeAt,
+  )
+    .select(['u.user_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('u.user_id')
     .execute();
   return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
 }

@@ -12,6 +12,7 @@ import * as m0014s from './migrations/0014-ntfy-scheduled.ts';
 import * as m0015 from './migrations/0015-message-routing.ts';
 import * as m0016 from './migrations/0016-magic-codes.ts';
 import * as m0017 from './migrations/0017-delivery-fallback.ts';
+import * as m0018 from './migrations/0018-unread-index.ts';
 
 /**
  * Forward-only, numbered migrations. Never edit one that has landed; add the next number.
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-message-routing': m0015,
   '0016-magic-codes': m0016,
   '0017-delivery-fallback': m0017,
+  '0018-unread-index': m0018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

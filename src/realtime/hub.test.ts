@@ -53,6 +53,22 @@ describe('hub delivery', () => {
     expect(maxInFlight).toBe(1);
   });
 
+  it('keeps order when some deliveries finish at once and others later, even one that publishes', async () => {
+    hub = createHub();
+    let gate!: () => void;
+    const a = recorder((e) => {
+      // n2 waits until released; the rest return nothing (the frame went out at once).
+      if (e.notificationId === 'n2') return new Promise<void>((resolve) => (gate = resolve));
+      if (e.notificationId === 'n3') hub.publish([ev('alice', 9)]);
+    });
+    hub.subscribe('alice', a.sink);
+    hub.publish([ev('alice', 1), ev('alice', 2), ev('alice', 3), ev('alice', 4)]);
+    await settle();
+    expect(a.got).toEqual(['n1', 'n2']);
+    gate();
+    await vi.waitFor(() => expect(a.got).toEqual(['n1', 'n2', 'n3', 'n4', 'n9']));
+  });
+
   it('never runs sink code inside publish', () => {
     hub = createHub();
     const a = recorder();

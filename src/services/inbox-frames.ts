@@ -12,6 +12,7 @@ import {
   joinWatchRow,
   type WatchItemRow,
 } from '../store/inbox-watch.repository.ts';
+import { SharedParts } from './shared-parts.ts';
 
 /**
  * What live inbox watchers show, read for all of them together, and how committed changes
@@ -50,7 +51,7 @@ export interface FrameData {
    * Shared by every frame of the same message read together: whoever encodes frames keeps the
    * message's encoded part here, so 10k frames of one message encode it once.
    */
-  shared: Map<string, string>;
+  shared: SharedParts;
 }
 
 /** Hub events published per turn of the event loop. */
@@ -69,7 +70,7 @@ class AttachedFrame implements FrameData {
   constructor(
     readonly row: InboxRow,
     readonly unread: number,
-    readonly shared: Map<string, string>,
+    readonly shared: SharedParts,
     /** When it was read (clock ms). */
     readonly at: number,
   ) {}
@@ -135,7 +136,7 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
     const executor = db();
     const message = (await getWatchMessages(executor, kind, [f.messageId])).get(f.messageId);
     if (!message) return;
-    const shared = new Map<string, string>();
+    const shared = new SharedParts();
     // Its items copy the message's bucket, template, tenant and time.
     const itemOf = (i: FanOutItemRow): WatchItemRow => ({
       id: i.id,
@@ -191,14 +192,14 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
         ...new Set(entries.map((e) => e.notificationId)),
       ]);
       const messages = await getWatchMessages(executor, kind, [...new Set(items.map((i) => i.message_id))]);
-      const byId = new Map<string, { row: InboxRow; shared: Map<string, string> }>();
-      const sharedOf = new Map<string, Map<string, string>>();
+      const byId = new Map<string, { row: InboxRow; shared: SharedParts }>();
+      const sharedOf = new Map<string, SharedParts>();
       for (const item of items) {
         const m = messages.get(item.message_id);
         if (!m) continue;
         let shared = sharedOf.get(m.id);
         if (!shared) {
-          shared = new Map();
+          shared = new SharedParts();
           sharedOf.set(m.id, shared);
         }
         byId.set(item.id, { row: joinWatchRow(item, m), shared });
@@ -213,7 +214,11 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
         const found = byId.get(e.notificationId);
         // A row belongs to one user; another user's watcher never gets it.
         const mine = found?.row.user_id === e.userId ? found : undefined;
-        e.resolve({ row: mine?.row, unread: unread.get(e.userId) ?? 0, shared: mine?.shared ?? new Map() });
+        e.resolve({
+          row: mine?.row,
+          unread: unread.get(e.userId) ?? 0,
+          shared: mine?.shared ?? new SharedParts(),
+        });
       }
     } catch (err) {
       for (const e of entries) e.reject(err);

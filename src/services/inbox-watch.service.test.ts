@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InboxRow } from '../store/inbox.repository.ts';
 import { toInboxItem } from './inbox-item.ts';
 import { encodeFrame } from './inbox-watch.service.ts';
+import { SharedParts } from './shared-parts.ts';
 
 const row = (over: Partial<InboxRow> = {}): InboxRow => ({
   id: '019cad8f-ac00-7fc7-91ad-000000000001',
@@ -33,12 +34,12 @@ describe('encodeFrame', () => {
   it('writes exactly what JSON.stringify writes for the frame, in both formats', () => {
     for (const format of ['markdown', 'plaintext'] as const) {
       const r = row();
-      expect(encodeFrame(r, 3, format, new Map())).toBe(stringified(r, 3, format));
+      expect(encodeFrame(r, 3, format, new SharedParts())).toBe(stringified(r, 3, format));
     }
   });
 
   it('reuses the message part for other recipients, and keeps read items and formats apart', () => {
-    const shared = new Map<string, string>();
+    const shared = new SharedParts();
     const first = row();
     const second = row({ id: '019cad8f-ac00-7fc7-91ad-000000000002', user_id: 'user-"2"' });
     const read = row({ id: '019cad8f-ac00-7fc7-91ad-000000000003', read_at: first.created_at + 5 });

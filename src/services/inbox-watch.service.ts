@@ -9,6 +9,7 @@ import {
 } from '../store/inbox.repository.ts';
 import type { FrameData } from './inbox-frames.ts';
 import { type InboxFormat, type InboxItem, matchesFilter, toInboxItem } from './inbox-item.ts';
+import type { SharedParts } from './shared-parts.ts';
 
 /** ms between keep-alive pings/comments on a watcher, so proxies do not drop idle streams. */
 export const WATCH_KEEPALIVE_MS = 25_000;
@@ -29,8 +30,8 @@ export interface EncodedWatchFrame {
 /**
  * Subscribes one watcher (a WebSocket or an SSE response) to a user's new notifications.
  * Each event's item is read from the store together with every other watcher's (see
- * inbox-frames.ts), filtered, encoded and handed to `send`, which resolves when the transport
- * has taken the frame; a watcher that stops reading stalls only its own queue, and on overflow
+ * inbox-frames.ts), filtered, encoded and handed to `send`, which returns a promise when the
+ * transport needs time to take the frame (nothing when it took it at once); a watcher that stops reading stalls only its own queue, and on overflow
  * `onOverflow` tells the client to refetch.
  */
 export function watchInbox(
@@ -38,7 +39,8 @@ export function watchInbox(
   watcher: Watcher,
   filter: InboxFilter,
   format: InboxFormat,
-  send: (frame: EncodedWatchFrame) => Promise<void>,
+  /** Returns a promise when the transport cannot take the next frame until it settles. */
+  send: (frame: EncodedWatchFrame) => Promise<void> | undefined,
   onOverflow: () => void,
   /** The watcher's token, session or user was revoked: end the transport. */
   onRevoked: () => void,
@@ -70,23 +72,19 @@ export function watchInbox(
 /**
  * `JSON.stringify({notification, unread_count})`, byte for byte, with the part of the item that
  * comes from the message (everything after `id` and `user_id`) encoded once per message and
- * format and kept in `shared`.
+ * variant and kept in `shared`.
  */
-export function encodeFrame(
-  row: InboxRow,
-  unread: number,
-  format: InboxFormat,
-  shared: Map<string, string>,
-): string {
-  const key = `${format}\u0000${row.read_at}\u0000${row.created_at}\u0000${row.bucket_id}\u0000${row.template_id}`;
-  let tail = shared.get(key);
-  if (tail === undefined) {
+export function encodeFrame(row: InboxRow, unread: number, format: InboxFormat, shared: SharedParts): string {
+  const tail = shared.part([format, row.read_at, row.created_at, row.bucket_id, row.template_id], () => {
     const { id: _id, user_id: _user, ...rest } = toInboxItem(row, format);
-    tail = JSON.stringify(rest).slice(1);
-    shared.set(key, tail);
-  }
-  return `{"notification":{"id":${JSON.stringify(row.id)},"user_id":${JSON.stringify(row.user_id)},${tail},"unread_count":${unread}}`;
+    return JSON.stringify(rest).slice(1);
+  });
+  return `{"notification":{"id":${jsonString(row.id)},"user_id":${jsonString(row.user_id)},${tail},"unread_count":${unread}}`;
 }
+
+/** Ids are UUIDs, which need no escaping; anything else goes through JSON.stringify. */
+const PLAIN = /^[\w-]*$/;
+const jsonString = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
 
 /** Who is watching: the user, and the credential whose revocation ends the watch. */
 export interface Watcher {

@@ -15,6 +15,55 @@ db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
 
+// The WAL is copied back into the database file here, after a commit was answered, instead of
+// inside whichever commit crossed SQLite's threshold (a commit of 10k notifications spent half
+// its time checkpointing before it could answer). PASSIVE never waits for readers. Rows
+// changed (roughly: SQLite counts a commit as its last statement's) stand in for pages
+// written: past CHECKPOINT_AFTER_CHANGES since the last checkpoint, the next answered commit
+// (or statement outside a transaction) is followed by one.
+db.pragma('wal_autocheckpoint = 0');
+const CHECKPOINT_AFTER_CHANGES = 1000;
+/**
+ * Checkpoints that found the next transaction already begun: after this many in a row the
+ * next commit checkpoints before it answers, as SQLite would, so the WAL cannot grow without
+ * end under a load that never leaves a gap.
+ */
+const MAX_CHECKPOINTS_MISSED = 10;
+let changesSinceCheckpoint = 0;
+let checkpointScheduled = false;
+let checkpointsMissed = 0;
+
+function checkpoint() {
+  changesSinceCheckpoint = 0;
+  checkpointsMissed = 0;
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // A failed checkpoint only leaves the WAL longer; the next one copies what this did not.
+  }
+}
+
+/** Before a commit's answer: only when checkpoints after answers kept missing their gap. */
+function checkpointIfOverdue() {
+  if (checkpointsMissed >= MAX_CHECKPOINTS_MISSED) checkpoint();
+}
+
+/**
+ * After an answer, once this turn's messages are handled: the caller does not wait for it,
+ * and statements already queued behind it go first.
+ */
+function checkpointSoon() {
+  if (checkpointScheduled || changesSinceCheckpoint < CHECKPOINT_AFTER_CHANGES) return;
+  checkpointScheduled = true;
+  setImmediate(() => {
+    checkpointScheduled = false;
+    if (!db.open) return;
+    // The next transaction has begun: the commit that ends it tries again.
+    if (db.inTransaction) checkpointsMissed++;
+    else checkpoint();
+  });
+}
+
 const cache = new Map();
 function prepare(sql) {
   let stmt = cache.get(sql);
@@ -37,6 +86,7 @@ function runOne(sql, params) {
   const bound = params.map(toBindable);
   if (stmt.reader) return { rows: stmt.all(bound) };
   const { changes, lastInsertRowid } = stmt.run(bound);
+  changesSinceCheckpoint += changes;
   return { changes, lastInsertRowid };
 }
 
@@ -51,7 +101,10 @@ parentPort.on('message', (msg) => {
     // Deferred writes sent with this statement run first, in order; the first that fails
     // stops the rest and its error is the answer.
     if (msg.before) for (const b of msg.before) runOne(b.sql, b.params);
-    parentPort.postMessage({ id: msg.id, ...runOne(msg.sql, msg.params) });
+    const answer = runOne(msg.sql, msg.params);
+    if (!db.inTransaction) checkpointIfOverdue();
+    parentPort.postMessage({ id: msg.id, ...answer });
+    if (!db.inTransaction) checkpointSoon();
   } catch (err) {
     parentPort.postMessage({
       id: msg.id,

@@ -17,14 +17,13 @@ import { filterOf, WatchQuery } from '../../schemas/inbox.schema.ts';
  * sender waits, so a client that stops reading still backs up into the hub's bounded queue.
  */
 const WS_UNSENT_LIMIT = 64 * 1024;
-const sent = Promise.resolve();
 
-function wsSend(socket: WebSocket, frame: EncodedWatchFrame): Promise<void> {
-  if (socket.readyState !== socket.OPEN) return sent;
+function wsSend(socket: WebSocket, frame: EncodedWatchFrame): Promise<void> | undefined {
+  if (socket.readyState !== socket.OPEN) return;
   if (socket.bufferedAmount < WS_UNSENT_LIMIT) {
     // A write that fails errors the socket, which closes it and ends the watch.
     socket.send(frame.json);
-    return sent;
+    return;
   }
   return new Promise((resolve, reject) => {
     socket.send(frame.json, (err) => (err ? reject(err) : resolve()));

@@ -253,6 +253,10 @@ export function createInboxFrames(opts: InboxFramesOptions): InboxFrames {
       queued++;
       tail = tail
         .then(async () => {
+          // A turn of the event loop first: the request that committed the fan-out gets its
+          // answer written before the read of the watched items and the first slice of
+          // frames (they delayed a 10k-watcher message's 201 by about a quarter).
+          if (fanOuts.length > 0) await new Promise((resolve) => setImmediate(resolve));
           for (const f of fanOuts) {
             try {
               await expand(f);

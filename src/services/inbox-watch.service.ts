@@ -31,8 +31,9 @@ export interface EncodedWatchFrame {
  * Subscribes one watcher (a WebSocket or an SSE response) to a user's new notifications.
  * Each event's item is read from the store together with every other watcher's (see
  * inbox-frames.ts), filtered, encoded and handed to `send`, which returns a promise when the
- * transport needs time to take the frame (nothing when it took it at once); a watcher that stops reading stalls only its own queue, and on overflow
- * `onOverflow` tells the client to refetch.
+ * transport needs time to take the frame (nothing when it took it at once); a watcher that
+ * stops reading stalls only its own queue, and on overflow `onOverflow` tells the client to
+ * refetch.
  */
 export function watchInbox(
   ctx: AppContext,

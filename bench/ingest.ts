@@ -4,7 +4,7 @@
  * PostgreSQL? The same POST with the admin's login JWT runs too (half as long), and both rates
  * are put beside the 55 req/s issue 13 reports for Zentik's backend (not measured here).
  *
- *   node --import tsx bench/ingest.ts [--seconds N] [--store sqlite|postgres|both]
+ *   node --import tsx bench/ingest.ts [--seconds N] [--store sqlite|postgres|both] [--cpu-prof FILE]
  *
  * The servers run in this process; the load generator (bench/lib/load.ts) runs in a process of
  * its own, so its CPU is never the server's. The measured time is split into alternating rounds
@@ -22,6 +22,7 @@ import { startServer } from '../src/main.ts';
 import { startPgCluster } from '../test/support/postgres-cluster.ts';
 import { drive, type LoadJob, type LoadResult, merge } from './lib/drive.ts';
 import { arg, json } from './lib/http.ts';
+import { startProfile } from './lib/profile.ts';
 
 const CONNECTIONS = 50;
 /**
@@ -79,7 +80,12 @@ async function startBare(): Promise<{ server: Server; origin: string }> {
 }
 
 /** Runs herald on one store against the bare server in alternating rounds; prints the figures. */
-async function benchStore(store: 'sqlite' | 'postgres', seconds: number, bareOrigin: string) {
+async function benchStore(
+  store: 'sqlite' | 'postgres',
+  seconds: number,
+  bareOrigin: string,
+  profileFile: string | undefined,
+) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-bench-'));
   const cluster = store === 'postgres' ? await startPgCluster() : undefined;
   const admin = { email: 'bench@example.com', password: 'bench-password-1' };
@@ -132,6 +138,14 @@ async function benchStore(store: 'sqlite' | 'postgres', seconds: number, bareOri
       bareRuns.push(await measure(job(bareOrigin, (seconds * 1000) / rounds)));
       jwtRuns.push(await measure(job(heraldOrigin, (seconds * 1000) / rounds / 2, jwt)));
     }
+    let profiled: Measured | undefined;
+    if (profileFile) {
+      // One more access-token round under the profiler, after the measured ones, so the figures
+      // above are taken without it.
+      const profiling = await startProfile(profileFile.replace(/(\.cpuprofile)?$/, `.${store}.cpuprofile`));
+      profiled = await measure(job(heraldOrigin, ROUND_MS));
+      await profiling.stop();
+    }
     const heraldRun = mergeMeasured(heraldRuns);
     const h = summarise(`herald ${store}`, heraldRun);
     const b = summarise(`bare (${store} run)`, mergeMeasured(bareRuns));
@@ -146,7 +160,10 @@ async function benchStore(store: 'sqlite' | 'postgres', seconds: number, bareOri
       'issue 13 gives for Zentik on this machine; Zentik not measured here)';
     console.log(`zentik multiple ${store}  ${zentik(h.rate)}`);
     console.log(`zentik multiple ${store} jwt  ${zentik(j.rate)}`);
-    const created = [warm, warmJwt, heraldRun, jwtRun].reduce((n, r) => n + (r.statuses['201'] ?? 0), 0);
+    const created = [warm, warmJwt, heraldRun, jwtRun, ...(profiled ? [profiled] : [])].reduce(
+      (n, r) => n + (r.statuses['201'] ?? 0),
+      0,
+    );
     const stored = Number(
       (
         await herald.ctx.store.db
@@ -180,7 +197,8 @@ async function main() {
   );
   const bare = await startBare();
   try {
-    for (const store of stores) await benchStore(store, seconds, bare.origin);
+    for (const store of stores)
+      await benchStore(store, seconds, bare.origin, arg(argv, '--cpu-prof', '') || undefined);
   } finally {
     await new Promise<void>((resolve) => bare.server.close(() => resolve()));
   }

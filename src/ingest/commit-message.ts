@@ -108,10 +108,23 @@ export async function commitMessage(
 ): Promise<CommittedMessage> {
   const now = ctx.clock.now();
   const row = draftToRow(opts.messageId ?? newId(now), draft, now);
-  const committed = await ctx.store.writer.run((tx) => writeMessage(ctx, tx, row, recipients, opts));
+  const committed = await ctx.store.writer.run((tx) => writeMessage(ctx, tx, row, recipients, opts), {
+    concurrent: independent(row, opts),
+  });
   announceMessage(ctx, committed);
   return committed;
 }
+
+/**
+ * A message unit may run beside others of its batch (see group-commit.ts) unless it reads
+ * something to decide what it writes that another message could be writing at the same time:
+ * older messages of its collapse id, its idempotency key, the attachments it links.
+ */
+const independent = (row: MessageRow, opts: CommitOptions): boolean =>
+  !row.collapse_id &&
+  !opts.idempotency &&
+  (opts.attachmentIds?.length ?? 0) === 0 &&
+  (opts.newAttachments?.length ?? 0) === 0;
 
 /**
  * The body of {@link commitMessage} for callers that already hold a transaction (the rules

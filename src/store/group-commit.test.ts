@@ -151,3 +151,88 @@ describe('group commit', () => {
     expect(await labels()).toEqual(['x', 'y', 'z']);
   });
 });
+
+describe('group commit: concurrent units', () => {
+  /** A unit that notes when it starts and ends, with a statement in between. */
+  const traced = (log: string[], label: string) => async (tx: Tx) => {
+    log.push(`start ${label}`);
+    await insert(tx, label);
+    const n = Number((await sql<{ n: number }>`select count(*) as n from t`.execute(tx)).rows[0].n);
+    log.push(`end ${label}`);
+    return n;
+  };
+
+  it('starts neighbouring concurrent units together, and commits them all in one transaction', async () => {
+    const writer = createGroupCommitter(db);
+    const log: string[] = [];
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((label) => writer.run(traced(log, label), { concurrent: true })),
+    );
+    // Each unit issued its statements before the one before it had its answers.
+    expect(log.slice(0, 3)).toEqual(['start a', 'start b', 'start c']);
+    expect(await labels()).toEqual(['a', 'b', 'c']);
+    // Every unit read inside the same transaction, after all three inserts had gone out.
+    expect(results).toEqual([3, 3, 3]);
+  });
+
+  it('runs a unit that is not concurrent only after the ones before it finished, and before the ones after it start', async () => {
+    const writer = createGroupCommitter(db);
+    const log: string[] = [];
+    await Promise.all([
+      writer.run(traced(log, 'a'), { concurrent: true }),
+      writer.run(traced(log, 'b'), { concurrent: true }),
+      writer.run(traced(log, 'in-order')),
+      writer.run(traced(log, 'c'), { concurrent: true }),
+      writer.run(traced(log, 'd'), { concurrent: true }),
+    ]);
+    const at = (entry: string) => log.indexOf(entry);
+    expect(at('start b')).toBeLessThan(at('end a'));
+    expect(at('start in-order')).toBeGreaterThan(Math.max(at('end a'), at('end b')));
+    expect(at('start c')).toBeGreaterThan(at('end in-order'));
+    expect(at('start d')).toBeLessThan(at('end c'));
+    expect(await labels()).toEqual(['a', 'b', 'in-order', 'c', 'd']);
+  });
+
+  it('fails only the concurrent unit whose statement failed; the others commit once each', async () => {
+    const writer = createGroupCommitter(db);
+    await writer.run((tx) => insert(tx, 'taken'));
+    const settled = await Promise.allSettled(
+      ['x', 'taken', 'y'].map((label) => writer.run((tx) => insert(tx, label), { concurrent: true })),
+    );
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect(await labels()).toEqual(['taken', 'x', 'y']);
+  });
+
+  it('rolls a failed batch back only once its slower concurrent units have finished, then runs each unit alone', async () => {
+    const writer = createGroupCommitter(db);
+    const runs: string[] = [];
+    const settled = await Promise.allSettled([
+      writer.run(
+        async () => {
+          runs.push('fails');
+          throw new Error('refused at once');
+        },
+        { concurrent: true },
+      ),
+      writer.run(
+        async (tx) => {
+          runs.push('slow');
+          const run = runs.filter((r) => r === 'slow').length;
+          await new Promise((r) => setTimeout(r, 20));
+          await insert(tx, `slow, run ${run}, 1`);
+          await insert(tx, `slow, run ${run}, 2`);
+          runs.push('slow end');
+          return 'done';
+        },
+        { concurrent: true },
+      ),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled']);
+    // The batch ran both and was rolled back only after the slow unit's writes; then each ran
+    // again alone.
+    expect(runs).toEqual(['fails', 'slow', 'slow end', 'fails', 'slow', 'slow end']);
+    // Both writes of the first run were rolled back with the batch, none committed on its own.
+    expect(await labels()).toEqual(['slow, run 2, 1', 'slow, run 2, 2']);
+  });
+});

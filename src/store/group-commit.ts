@@ -1,4 +1,5 @@
-import type { Db, Tx } from './database.ts';
+import { type Dialect, type Driver, Transaction } from 'kysely';
+import type { Database, Db, Tx } from './database.ts';
 
 /**
  * Group commit: concurrent requests hand in write units; the committer runs every unit that
@@ -13,17 +14,31 @@ import type { Db, Tx } from './database.ts';
  * A unit must only touch the database through `tx` and be safe to run twice: if a batch
  * fails, it is rolled back and each unit is retried in a transaction of its own so that one
  * bad unit fails alone.
+ *
+ * Units handed in as `concurrent` that sit next to each other in a batch run at the same time
+ * on the batch's connection: each one's statements go out as soon as it issues them, without
+ * waiting for another unit's answer to come back and its code to resume. On SQLite, where each
+ * answer crosses from the writer thread, that waiting was most of a batch's time. A unit may
+ * be concurrent only if nothing it reads can be written by another concurrent unit of the
+ * batch (its statements and theirs interleave); checks followed by writes that depend on them,
+ * such as an idempotency claim or a collapse of older messages, must stay in order.
  */
 export type WriteUnit<T> = (tx: Tx) => Promise<T>;
 
+export interface WriteOptions {
+  /** Runs beside the other concurrent units of its batch (see above). */
+  concurrent?: boolean;
+}
+
 export interface GroupCommitter {
-  run<T>(unit: WriteUnit<T>): Promise<T>;
+  run<T>(unit: WriteUnit<T>, opts?: WriteOptions): Promise<T>;
   /** Resolves once every unit handed in so far has settled. */
   drain(): Promise<void>;
 }
 
 interface Pending {
   unit: WriteUnit<unknown>;
+  concurrent: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -69,11 +84,7 @@ export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): Gro
   async function flush(batch: Pending[]): Promise<void> {
     if (batch.length > 1) {
       try {
-        const results = await db.transaction().execute(async (tx) => {
-          const out: unknown[] = [];
-          for (const p of batch) out.push(await p.unit(tx));
-          return out;
-        });
+        const results = await db.transaction().execute((tx) => runBatch(tx, batch));
         for (const [i, p] of batch.entries()) p.resolve(results[i]);
         return;
       } catch {
@@ -90,9 +101,14 @@ export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): Gro
   }
 
   return {
-    run<T>(unit: WriteUnit<T>): Promise<T> {
+    run<T>(unit: WriteUnit<T>, opts: WriteOptions = {}): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ unit, resolve: resolve as (v: unknown) => void, reject });
+        queue.push({
+          unit,
+          concurrent: opts.concurrent === true,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+        });
         schedule();
       });
     },
@@ -101,4 +117,72 @@ export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): Gro
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };
+}
+
+/**
+ * Runs a batch's units in order on `tx`, except that each run of neighbouring concurrent
+ * units starts together on a view of the same connection. The batch fails with the first
+ * failure in unit order, and only once every unit of that run has settled, so no statement is
+ * still under way when the transaction is rolled back.
+ */
+async function runBatch(tx: Tx, batch: readonly Pending[]): Promise<unknown[]> {
+  const out: unknown[] = new Array(batch.length);
+  let shared: Tx | undefined;
+  let i = 0;
+  while (i < batch.length) {
+    let end = i + 1;
+    while (batch[i].concurrent && end < batch.length && batch[end].concurrent) end++;
+    if (end - i === 1) {
+      out[i] = await batch[i].unit(tx);
+      i = end;
+      continue;
+    }
+    shared ??= await sharedConnection(tx);
+    const view = shared;
+    const settled = await Promise.allSettled(batch.slice(i, end).map((p) => p.unit(view)));
+    for (const [k, r] of settled.entries()) {
+      if (r.status === 'rejected') throw r.reason;
+      out[i + k] = r.value;
+    }
+    i = end;
+  }
+  return out;
+}
+
+const noDriver = (): never => {
+  throw new Error('a transaction shared by concurrent units cannot open, end or nest transactions');
+};
+/** What a shared view hands Kysely for the driver and dialect it never uses for queries. */
+const NO_DRIVER: Driver = {
+  init: noDriver,
+  acquireConnection: noDriver,
+  beginTransaction: noDriver,
+  commitTransaction: noDriver,
+  rollbackTransaction: noDriver,
+  releaseConnection: noDriver,
+  destroy: noDriver,
+};
+
+const NO_DIALECT: Dialect = {
+  createDriver: () => NO_DRIVER,
+  createQueryCompiler: noDriver,
+  createAdapter: noDriver,
+  createIntrospector: noDriver,
+};
+
+/**
+ * The same transaction, on the same connection, without Kysely's rule that a transaction's
+ * queries wait for one another: a query is handed to the connection as soon as it is issued,
+ * and the connection keeps them in that order (the SQLite writer thread's message queue, the
+ * PostgreSQL client's query queue). Only {@link runBatch} makes one, for concurrent units.
+ */
+async function sharedConnection(tx: Tx): Promise<Tx> {
+  const executor = tx.getExecutor();
+  const connection = await executor.provideConnection(async (c) => c);
+  return new Transaction<Database>({
+    config: { dialect: NO_DIALECT },
+    driver: NO_DRIVER,
+    dialect: NO_DIALECT,
+    executor: executor.withConnectionProvider({ provideConnection: (consume) => consume(connection) }),
+  });
 }

@@ -70,12 +70,27 @@ type WriterReply =
   | { id: number; changes: number; lastInsertRowid: number | bigint }
   | { id: number; error: { name?: string; message: string; code?: string } };
 
-/** The writer thread (sqlite-writer.worker.js) and the requests waiting for its answers. */
+type Outgoing = { sql: string; params: readonly unknown[]; before?: Statement[] } | { close: true };
+
+/**
+ * The writer thread (sqlite-writer.worker.js) and the requests waiting for its answers.
+ *
+ * A statement goes to the thread at once when nothing is waiting for it. One issued while an
+ * earlier one is still unanswered (the concurrent units of a group commit issue theirs
+ * together) waits for the end of this turn of the event loop, and all that gathered by then
+ * go in one message: waking the thread, which sleeps between messages, was most of what each
+ * message cost.
+ */
 class WriterThread {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (r: WriterReply) => void; reject: (e: Error) => void }>();
   #nextId = 1;
   #dead: Error | undefined;
+  /** Messages posted and not yet answered. */
+  #unanswered = 0;
+  /** Statements gathered for the next message, in the order they were issued. */
+  #gathered: Array<Outgoing & { id: number }> = [];
+  #postScheduled = false;
   readonly ready: Promise<void>;
 
   constructor(file: string) {
@@ -84,11 +99,14 @@ class WriterThread {
       this.#worker.once('message', () => resolve());
       this.#worker.once('error', reject);
     });
-    this.#worker.on('message', (reply: WriterReply | { ready: true }) => {
-      if (!('id' in reply)) return;
-      const waiter = this.#pending.get(reply.id);
-      this.#pending.delete(reply.id);
-      waiter?.resolve(reply);
+    this.#worker.on('message', (reply: WriterReply | WriterReply[] | { ready: true }) => {
+      if (Array.isArray(reply)) {
+        this.#unanswered--;
+        for (const r of reply) this.#settle(r);
+      } else if ('id' in reply) {
+        this.#unanswered--;
+        this.#settle(reply);
+      }
     });
     const fail = (err: Error) => {
       this.#dead ??= err;
@@ -99,15 +117,39 @@ class WriterThread {
     this.#worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (${code})`)));
   }
 
-  send(
-    message: { sql: string; params: readonly unknown[]; before?: Statement[] } | { close: true },
-  ): Promise<WriterReply> {
+  #settle(reply: WriterReply): void {
+    const waiter = this.#pending.get(reply.id);
+    this.#pending.delete(reply.id);
+    waiter?.resolve(reply);
+  }
+
+  send(message: Outgoing): Promise<WriterReply> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, ...message });
+      // `close` goes after everything issued before it, and never in a list.
+      if ('close' in message) this.#postGathered();
+      if ('close' in message || (this.#unanswered === 0 && this.#gathered.length === 0)) {
+        this.#unanswered++;
+        this.#worker.postMessage({ id, ...message });
+        return;
+      }
+      this.#gathered.push({ id, ...message });
+      if (!this.#postScheduled) {
+        this.#postScheduled = true;
+        setImmediate(() => this.#postGathered());
+      }
     });
+  }
+
+  #postGathered(): void {
+    this.#postScheduled = false;
+    const list = this.#gathered;
+    this.#gathered = [];
+    if (list.length === 0) return;
+    this.#unanswered++;
+    this.#worker.postMessage(list.length === 1 ? list[0] : { list });
   }
 
   /** Runs `query` after the deferred writes in `before` (which fail it if one of them fails). */

@@ -3,7 +3,8 @@
 // Plain JavaScript so it loads the same from src/ and from dist/. Protocol: the parent posts
 // { id, sql, params } (or { id, close: true }); the thread answers { id, rows } for statements
 // that return rows, { id, changes, lastInsertRowid } for the others, or { id, error }. A message
-// may carry `before`: deferred writes ({ sql, params }) to run first, in order.
+// may carry `before`: deferred writes ({ sql, params }) to run first, in order. A message
+// { list: [statement, …] } runs each in order and is answered by the list of their answers.
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 
@@ -90,6 +91,18 @@ function runOne(sql, params) {
   return { changes, lastInsertRowid };
 }
 
+/** One statement message: its answer, or the error that stopped it. */
+function answer(msg) {
+  try {
+    // Deferred writes sent with this statement run first, in order; the first that fails
+    // stops the rest and its error is the answer.
+    if (msg.before) for (const b of msg.before) runOne(b.sql, b.params);
+    return { id: msg.id, ...runOne(msg.sql, msg.params) };
+  } catch (err) {
+    return { id: msg.id, error: { name: err?.name, message: String(err?.message ?? err), code: err?.code } };
+  }
+}
+
 parentPort.on('message', (msg) => {
   if (msg.close) {
     cache.clear();
@@ -97,19 +110,11 @@ parentPort.on('message', (msg) => {
     parentPort.postMessage({ id: msg.id, rows: [] });
     return;
   }
-  try {
-    // Deferred writes sent with this statement run first, in order; the first that fails
-    // stops the rest and its error is the answer.
-    if (msg.before) for (const b of msg.before) runOne(b.sql, b.params);
-    const answer = runOne(msg.sql, msg.params);
-    if (!db.inTransaction) checkpointIfOverdue();
-    parentPort.postMessage({ id: msg.id, ...answer });
-    if (!db.inTransaction) checkpointSoon();
-  } catch (err) {
-    parentPort.postMessage({
-      id: msg.id,
-      error: { name: err?.name, message: String(err?.message ?? err), code: err?.code },
-    });
-  }
+  // Statements issued together by the concurrent units of one batch come as one list, and
+  // their answers go back as one: each is answered on its own, as if it had come alone.
+  const answers = msg.list ? msg.list.map(answer) : answer(msg);
+  if (!db.inTransaction) checkpointIfOverdue();
+  parentPort.postMessage(answers);
+  if (!db.inTransaction) checkpointSoon();
 });
 parentPort.postMessage({ ready: true });

@@ -14,7 +14,15 @@ describe('newId', () => {
   it('sorts by creation time and never repeats', () => {
     const ids = Array.from({ length: 5000 }, (_, i) => newId(1_700_000_000_000 + Math.floor(i / 10)));
     expect(new Set(ids).size).toBe(ids.length);
-    const firstOfEachMs = ids.filter((_, i) => i % 10 === 0);
-    expect([...firstOfEachMs].sort()).toEqual(firstOfEachMs);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('keeps the order ids were made in within one millisecond, for as many as 2,048', () => {
+    const at = Date.UTC(2026, 11, 4, 21, 0, 0, 7);
+    newId(at - 1);
+    const ids = Array.from({ length: 2048 }, () => newId(at));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids.every((id) => Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16) === at)).toBe(true);
   });
 });

@@ -63,10 +63,31 @@ const joinPath = (path: string, key: string, inArray: boolean) =>
   inArray ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 
 /**
+ * Whether JSON text nests deeper than `max`: the scan below without its paths and keys, which
+ * every body passes and almost none fails (the two were 3% of a message send's CPU).
+ */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      i++;
+      while (i < text.length && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > max) return true;
+    } else if ((c === 0x7d /* } */ || c === 0x5d) /* ] */ && depth > 0) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
  * The field at which JSON text first nests deeper than `max`, or undefined. A linear scan with
  * no recursion, so a body of 5,000 brackets costs one pass and no stack.
  */
 export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): string | undefined {
+  if (!nestsDeeperThan(text, max)) return undefined;
   // One frame per open array/object: its path, whether it is an array, its current key/index.
   const stack: Array<{ path: string; array: boolean; key: string }> = [];
   let pendingKey: string | undefined;
@@ -129,6 +150,21 @@ export function parseJsonText(text: string, field = '(body)'): unknown {
  * undefined when all is well.
  */
 export function textIssue(value: unknown, path: string, depth = 0): FieldError | undefined {
+  return passesTextGuard(value, depth) ? undefined : firstTextIssue(value, path, depth);
+}
+
+/** {@link textIssue}'s check without the paths it builds to name a field. */
+function passesTextGuard(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return !BAD_TEXT.test(value);
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return true;
+  if (depth >= MAX_JSON_DEPTH) return false;
+  for (const k of Object.keys(value)) {
+    if (BAD_TEXT.test(k) || !passesTextGuard((value as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
+}
+
+function firstTextIssue(value: unknown, path: string, depth: number): FieldError | undefined {
   if (typeof value === 'string') {
     return BAD_TEXT.test(value) ? { field: path || '(body)', detail: BAD_TEXT_DETAIL } : undefined;
   }
@@ -137,7 +173,7 @@ export function textIssue(value: unknown, path: string, depth = 0): FieldError |
   const inArray = Array.isArray(value);
   for (const [k, v] of Object.entries(value)) {
     if (BAD_TEXT.test(k)) return { field: path || '(body)', detail: BAD_TEXT_DETAIL };
-    const issue = textIssue(v, joinPath(path, k, inArray), depth + 1);
+    const issue = firstTextIssue(v, joinPath(path, k, inArray), depth + 1);
     if (issue) return issue;
   }
   return undefined;

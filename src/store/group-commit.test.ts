@@ -175,6 +175,17 @@ describe('group commit: concurrent units', () => {
     expect(results).toEqual([3, 3, 3]);
   });
 
+  it('runs concurrent units one after another when the store does not take them (PostgreSQL)', async () => {
+    const writer = createGroupCommitter(db, { concurrentUnits: false });
+    const log: string[] = [];
+    const results = await Promise.all(
+      ['a', 'b'].map((label) => writer.run(traced(log, label), { concurrent: true })),
+    );
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b']);
+    expect(results).toEqual([1, 2]);
+    expect(await labels()).toEqual(['a', 'b']);
+  });
+
   it('runs a unit that is not concurrent only after the ones before it finished, and before the ones after it start', async () => {
     const writer = createGroupCommitter(db);
     const log: string[] = [];

@@ -48,11 +48,18 @@ export interface GroupCommitOptions {
   maxBatch?: number;
   /** Batches allowed in flight at once (1 for SQLite's single writer; more for PostgreSQL). */
   concurrency?: number;
+  /**
+   * Whether units handed in as concurrent run together (default true). Off on PostgreSQL: its
+   * client would queue one unit's query while another's runs, which `pg` deprecates (and 9.0
+   * removes), and it sends them one at a time all the same.
+   */
+  concurrentUnits?: boolean;
 }
 
 export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): GroupCommitter {
   const maxBatch = opts.maxBatch ?? 256;
   const concurrency = opts.concurrency ?? 1;
+  const concurrentUnits = opts.concurrentUnits ?? true;
   const queue: Pending[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -105,7 +112,7 @@ export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): Gro
       return new Promise<T>((resolve, reject) => {
         queue.push({
           unit,
-          concurrent: opts.concurrent === true,
+          concurrent: concurrentUnits && opts.concurrent === true,
           resolve: resolve as (v: unknown) => void,
           reject,
         });

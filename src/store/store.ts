@@ -27,7 +27,10 @@ export function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Stor
     db = new Kysely<Database>({ dialect });
     kind = 'sqlite';
   }
-  const writer = createGroupCommitter(db, { concurrency: kind === 'postgres' ? 4 : 1 });
+  const writer = createGroupCommitter(db, {
+    concurrency: kind === 'postgres' ? 4 : 1,
+    concurrentUnits: kind === 'sqlite',
+  });
   return {
     kind,
     db,
